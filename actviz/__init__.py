@@ -1,0 +1,37 @@
+"""actviz: activation functions and their derivatives, for teaching.
+
+Layers (a lower layer never imports a higher one)::
+
+    activations  (numpy)      names, get, Activation
+    symbolic     (sympy)      from_expression, derivations        -- imported lazily
+    figures      (matplotlib) static figures, in-place updates     -- imported lazily
+    explorer     (ipywidgets) explore, compare                     -- imported lazily
+
+``import actviz`` loads only numpy; the plotting and widget layers load on first use.
+"""
+
+from .activations import Activation, Param, get, names
+
+__version__ = "0.1.0"
+
+__all__ = ["Activation", "Param", "get", "names", "explore", "compare", "from_expression"]
+
+_LAZY = {
+    "explore": ("explorer", "explore"),
+    "compare": ("explorer", "compare"),
+    "Explorer": ("explorer", "Explorer"),
+    "from_expression": ("symbolic", "from_expression"),
+    "set_theme": ("figures", "set_theme"),
+    "plot": ("figures", "plot"),
+}
+
+
+def __getattr__(attr):
+    if attr in _LAZY:
+        import importlib
+
+        module, name = _LAZY[attr]
+        value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        globals()[attr] = value
+        return value
+    raise AttributeError(f"module 'actviz' has no attribute {attr!r}")
