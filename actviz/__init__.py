@@ -11,10 +11,12 @@ Layers (a lower layer never imports a higher one)::
 """
 
 from .activations import Activation, Param, get, names
+from .analysis import derivative_check, tangent_at
+from .exercises import check
 
 __version__ = "0.1.0"
 
-__all__ = ["Activation", "Param", "get", "names", "explore", "compare", "from_expression"]
+__all__ = ["Activation", "Param", "get", "names", "check", "derivative_check", "tangent_at", "set_theme", "plot", "explore", "compare", "from_expression"]
 
 _LAZY = {
     "explore": ("explorer", "explore"),

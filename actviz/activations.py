@@ -92,12 +92,9 @@ def _as_real_array(z, what: str = "z") -> Array:
     if arr.dtype.kind in "biuf":
         return arr.astype(np.float64, copy=False)
     if arr.dtype.kind == "c":
-        raise TypeError(f"{what} must be real; complex input is not supported")
-    if arr.dtype.kind == "O":
-        try:
-            return arr.astype(np.float64)
-        except (TypeError, ValueError):
-            pass
+        raise TypeError(f"{what} must be a real number or an array of real numbers; complex input is not supported")
+    if arr.dtype.kind == "O" and all(isinstance(v, numbers.Real) for v in arr.flat):
+        return arr.astype(np.float64)
     raise TypeError(
         f"{what} must be a real number or an array of real numbers, got an array of dtype {arr.dtype}"
     )

@@ -1,0 +1,212 @@
+"""Widgets: sliders wired to the figures (one class per view, its callbacks together).
+
+Data flows one way: a slider value -> parameters -> g, g' arrays -> artists -> PNG bytes
+in an ``ipywidgets.Image``. The image is widget *state*, so a move sends one binary
+message and no display output (nbval and nbclient see the same cell outputs), and the
+figure is one persistent matplotlib Figure updated in place: no flicker, no figure per
+move, nothing registered with pyplot.
+
+Where widgets are not live (GitHub, nbviewer, ``nbconvert --to html``) the display also
+carries ``image/png`` of the current figure, which those renderers show instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+
+import ipywidgets as widgets
+import numpy as np
+from traitlets import TraitError, validate
+
+from .activations import names
+from .analysis import as_activation
+from .figures import ActivationFigure, CompareFigure, check_z_range
+
+__all__ = ["Explorer", "Comparison", "explore", "compare", "ZRangeSlider", "Z_LIMIT", "MIN_Z_WIDTH"]
+
+#: The z range slider spans [-Z_LIMIT, Z_LIMIT].
+Z_LIMIT = 20.0
+#: The z range never gets narrower than this (a drag that closes it is widened back).
+MIN_Z_WIDTH = 0.5
+
+_SLIDER_LAYOUT = dict(width="min(100%, 640px)")
+_SLIDER_STYLE = {"description_width": "6em"}
+
+
+class RangeOrderError(ValueError, TraitError):
+    """A reversed z range (a ValueError, and a TraitError so traitlets reports it)."""
+
+
+class ZRangeSlider(widgets.FloatRangeSlider):
+    """A range slider whose range is never empty or reversed.
+
+    A reversed value set from code raises :class:`RangeOrderError`; a range narrower than
+    ``MIN_Z_WIDTH`` (e.g. both handles dragged together) is widened back to that width.
+    """
+
+    @validate("value")
+    def _validate_value(self, proposal):  # replaces the parent validator
+        lo, hi = proposal["value"]
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            raise RangeOrderError(f"z range must be two finite numbers, got ({lo}, {hi})")
+        if lo > hi:
+            raise RangeOrderError(f"z range must have low < high, got ({lo:g}, {hi:g}); swap them")
+        lo, hi = max(lo, self.min), min(hi, self.max)
+        if hi - lo < MIN_Z_WIDTH:
+            old_lo, _ = self.value
+            if lo != old_lo:  # the low handle moved: keep it, push the other side
+                lo = min(lo, self.max - MIN_Z_WIDTH)
+                hi = lo + MIN_Z_WIDTH
+            else:
+                hi = max(hi, self.min + MIN_Z_WIDTH)
+                lo = hi - MIN_Z_WIDTH
+        return (lo, hi)
+
+
+def _png_bundle(widget, png: bytes, text: str, **kwargs) -> dict:
+    bundle = widgets.DOMWidget._repr_mimebundle_(widget, **kwargs) or {}
+    bundle["image/png"] = base64.b64encode(png).decode("ascii")
+    bundle["text/plain"] = text
+    return bundle
+
+
+class Explorer(widgets.VBox):
+    """g and g' of one activation with sliders for the z range, z0 and each parameter.
+
+    ``controls`` maps 'z_range', 'z0' and each parameter name to its slider; setting a
+    slider's ``value`` from code updates ``figure`` and ``image`` before it returns.
+    """
+
+    def __init__(self, act, z_range=(-8.0, 8.0), z0: float = 1.0, theme=None):
+        self.act = as_activation(act)
+        lo, hi = check_z_range(z_range)
+        self.view = ActivationFigure(self.act, z_range=(lo, hi), z0=z0, theme_=theme, readout=False)
+        self.figure = self.view.figure
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width=f"{int(self.figure.bbox.width)}px"))
+        self.readout = widgets.HTML()
+        self.controls = self._make_controls(lo, hi, self.view.z0)
+        self.renders = 0
+        self._batch = False
+        for key, control in self.controls.items():
+            control.observe(self._on_change, names="value")
+        title = widgets.HTML(f"<b>{html.escape(self.act.name)}</b>: drag a slider, or click it and use the arrow keys")
+        super().__init__([title, *self.controls.values(), self.readout, self.image])
+        self.refresh()
+
+    def _make_controls(self, lo, hi, z0) -> dict:
+        controls = {
+            "z_range": ZRangeSlider(value=(lo, hi), min=min(-Z_LIMIT, lo), max=max(Z_LIMIT, hi), step=0.5,
+                                    description="z range", readout_format=".1f", continuous_update=True,
+                                    tooltip="the z interval shown", layout=_SLIDER_LAYOUT, style=_SLIDER_STYLE),
+            "z0": widgets.FloatSlider(value=z0, min=lo, max=hi, step=0.05, description="z\u2080 (tangent)", readout_format=".2f",
+                                      continuous_update=True, tooltip="where the tangent touches g",
+                                      layout=_SLIDER_LAYOUT, style=_SLIDER_STYLE),
+        }
+        for p in self.act.param_specs:
+            controls[p.name] = widgets.FloatSlider(
+                value=self.act.params[p.name], min=p.low, max=p.high, step=(p.high - p.low) / 200,
+                description=f"{p.name} ({p.doc})" if len(p.doc) < 12 else p.name, readout_format=".3f",
+                continuous_update=True, tooltip=p.doc, layout=_SLIDER_LAYOUT, style=_SLIDER_STYLE,
+            )
+        return controls
+
+    # ---------------------------------------------------------------- callbacks
+
+    def _on_change(self, change) -> None:
+        if self._batch:
+            return
+        owner = change["owner"]
+        if owner is self.controls["z_range"]:
+            self._follow_z_range(*change["new"])
+        self.refresh()
+
+    def _follow_z_range(self, lo: float, hi: float) -> None:
+        """Keep z0's slider inside the new range (without a render per intermediate step)."""
+        z0 = self.controls["z0"]
+        self._batch = True
+        try:
+            if lo > z0.max:  # order matters: min may never exceed max
+                z0.max, z0.min = hi, lo
+            else:
+                z0.min, z0.max = lo, hi
+        finally:
+            self._batch = False
+
+    def refresh(self) -> None:
+        """Read every control, update the figure in place and send the new image."""
+        params = {p.name: self.controls[p.name].value for p in self.act.param_specs}
+        if params:
+            self.act = self.act.with_params(**params)
+        self.view.update(act=self.act, z0=self.controls["z0"].value, z_range=self.controls["z_range"].value)
+        self.image.value = self.view.render()
+        self.renders += 1
+        t = self.view.tangent
+        self.readout.value = (
+            f"<span style='font-size:1.25em'>z\u2080 = {t.z0:.3f} &nbsp; g(z\u2080) = {t.value:.6f} &nbsp; "
+            f"g\u2032(z\u2080) = {t.slope:.6f} &nbsp;<i>(the slope of the tangent)</i></span>"
+        )
+
+    # ---------------------------------------------------------------- display
+
+    def __repr__(self) -> str:
+        lo, hi = self.view.z_range
+        params = "".join(f", {k} = {v:g}" for k, v in self.act.params.items())
+        return f"Explorer({self.act.name}: z in [{lo:g}, {hi:g}], z0 = {self.view.z0:g}{params})"
+
+    def _repr_mimebundle_(self, **kwargs):
+        return _png_bundle(self, self.image.value, repr(self), **kwargs)
+
+
+class Comparison(widgets.VBox):
+    """Several activations overlaid; pick them from a list (Ctrl/Shift-click or keyboard)."""
+
+    def __init__(self, acts=("sigmoid", "tanh", "relu", "leaky_relu"), z_range=(-5.0, 5.0), theme=None):
+        acts = [as_activation(a) for a in acts]
+        if not acts:
+            raise ValueError(f"compare needs at least one activation; known: {', '.join(names())}")
+        self._by_label = {a.label: a for a in acts}
+        for n in names():  # the others, with default parameters, to add from the list
+            self._by_label.setdefault(n, as_activation(n))
+        lo, hi = check_z_range(z_range)
+        self.view = CompareFigure(acts, z_range=(lo, hi), theme_=theme)
+        self.figure = self.view.figure
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width=f"{int(self.figure.bbox.width)}px"))
+        self.controls = {
+            "names": widgets.SelectMultiple(options=list(self._by_label), value=[a.label for a in acts], rows=min(8, len(self._by_label)),
+                                            description="activations", style=_SLIDER_STYLE),
+            "z_range": ZRangeSlider(value=(lo, hi), min=min(-Z_LIMIT, lo), max=max(Z_LIMIT, hi), step=0.5, description="z range",
+                                    readout_format=".1f", layout=_SLIDER_LAYOUT, style=_SLIDER_STYLE),
+        }
+        for control in self.controls.values():
+            control.observe(lambda change: self.refresh(), names="value")
+        super().__init__([*self.controls.values(), self.image])
+        self.refresh()
+
+    @property
+    def activations(self):
+        return [self._by_label[label] for label in self.controls["names"].value]
+
+    def refresh(self) -> None:
+        acts = self.activations
+        if not acts:  # an empty selection keeps the last figure rather than erroring in a callback
+            return
+        self.view.update(acts, z_range=self.controls["z_range"].value)
+        self.image.value = self.view.render()
+
+    def __repr__(self) -> str:
+        lo, hi = self.view.z_range
+        return f"Comparison({', '.join(self.controls['names'].value)}: z in [{lo:g}, {hi:g}])"
+
+    def _repr_mimebundle_(self, **kwargs):
+        return _png_bundle(self, self.image.value, repr(self), **kwargs)
+
+
+def explore(name_or_act, z_range=(-8.0, 8.0), z0: float = 1.0, theme=None, **params) -> Explorer:
+    """An :class:`Explorer` for a registry name (with parameters) or an Activation."""
+    return Explorer(as_activation(name_or_act, **params), z_range=z_range, z0=z0, theme=theme)
+
+
+def compare(names_or_acts=("sigmoid", "tanh", "relu", "leaky_relu"), z_range=(-5.0, 5.0), theme=None) -> Comparison:
+    """A :class:`Comparison` of several activations (names or Activations)."""
+    return Comparison(names_or_acts, z_range=z_range, theme=theme)

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""One entry point for people and CI; needs only Python 3.10+ (standard library).
+
+    python3 dev.py lab       set up .venv and launch JupyterLab on notebooks/
+    python3 dev.py test      set up .venv (+ Chromium for the browser tests) and run every test
+    python3 dev.py record    re-execute every notebook in place (after changing actviz)
+    python3 dev.py voila     serve the code-free classroom dashboard
+    python3 dev.py bench     run the benchmarks in benchmarks/
+
+Extra arguments after the command go to the tool, e.g. ``python3 dev.py test -k sigmoid``.
+Set-up is idempotent: the venv is reinstalled only when requirements.txt or pyproject.toml
+change (a hash is kept in .venv/actviz-install.stamp).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / "actviz-install.stamp"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def say(msg: str) -> None:
+    print(f"[dev] {msg}", flush=True)
+
+
+def run(cmd, **kw) -> None:
+    say(" ".join(str(c) for c in cmd))
+    subprocess.run([str(c) for c in cmd], check=True, **kw)
+
+
+def setup() -> None:
+    """Create .venv and install requirements.txt (which installs actviz itself, editable)."""
+    if sys.version_info < (3, 10):
+        sys.exit(f"actviz needs Python >= 3.10; this is {sys.version.split()[0]}")
+    if not PY.exists():
+        run([sys.executable, "-m", "venv", VENV])
+    digest = hashlib.sha256(b"".join((ROOT / f).read_bytes() for f in ("requirements.txt", "pyproject.toml"))).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == digest:
+        return
+    run([PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+    run([PY, "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements.txt"], cwd=ROOT)
+    STAMP.write_text(digest)
+
+
+def ensure_chromium() -> None:
+    """The browser tests drive Debian's Chromium; install it when it is missing and we can."""
+    if CHROMIUM.exists():
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run(["apt-get", "update", "-q"], env=env)
+        run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"], env=env)
+        return
+    sys.exit(
+        "The browser tests need Chromium at /usr/bin/chromium. Install it "
+        "(Debian/Ubuntu: sudo apt-get install chromium) and run again."
+    )
+
+
+def lab(args) -> None:
+    setup()
+    os.execv(PY, [str(PY), "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT / 'notebooks'}",
+                  "--LabApp.default_url=/lab/tree/00_start_here.ipynb", *args])
+
+
+def test(args) -> None:
+    setup()
+    ensure_chromium()
+    cmd = [PY, "-m", "pytest", *PYTEST_ARGS, *args]
+    say(" ".join(str(c) for c in cmd))
+    sys.exit(subprocess.run([str(c) for c in cmd], cwd=ROOT).returncode)
+
+
+#: The whole suite: unit tests, nbval (strict) on every notebook, browser tests.
+PYTEST_ARGS = [
+    "tests",
+    "notebooks",
+    "--nbval",
+    "--nbval-current-env",
+    "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
+    "-p", "no:cacheprovider",
+]
+
+
+def record(args) -> None:
+    setup()
+    sys.exit(subprocess.run([str(PY), str(ROOT / "scripts" / "record_notebooks.py"), *args], cwd=ROOT).returncode)
+
+
+def voila(args) -> None:
+    setup()
+    os.execv(PY, [str(PY), "-m", "voila", str(ROOT / "notebooks" / "dashboard.ipynb"), *args])
+
+
+def bench(args) -> None:
+    setup()
+    sys.exit(subprocess.run([str(PY), str(ROOT / "benchmarks" / "run.py"), *args], cwd=ROOT).returncode)
+
+
+COMMANDS = {"lab": lab, "test": test, "record": record, "voila": voila, "bench": bench}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        print(__doc__)
+        sys.exit(2)
+    COMMANDS[sys.argv[1]](sys.argv[2:])

@@ -1,0 +1,725 @@
+"""Reusable real-browser driver for actviz notebooks: JupyterLab and Voilà in headless Chromium.
+
+Plain functions and classes (no pytest), so other code (e.g. a latency benchmark) can reuse
+them::
+
+    import sys; sys.path.insert(0, "tests/browser")
+    from driver import (start_lab, start_voila, launch_browser, new_context,
+                        LabNotebook, VoilaDashboard, prepare_root)
+
+    root = prepare_root(Path("notebooks"), tmp)          # temp COPY of notebooks/
+    lab = start_lab(root, tmp / "lab")                    # Server; lab.stop() when done
+    with sync_playwright() as p:
+        browser = launch_browser(p); ctx = new_context(browser)
+        nb = LabNotebook(ctx.new_page(), lab, "01_sigmoid.ipynb").open()
+        nb.restart_and_run_all(); nb.wait_run_complete()
+        assert not nb.output_problems()
+        move = nb.move_slider(0)                          # -> SliderMove
+        assert move.image_changed
+
+Design notes (measured on the 2-core dev box, see tests/browser/README.md):
+- Plots are ``img.widget-image`` (``ipywidgets.Image``, a ``blob:`` URL that is renewed on
+  every value change even if the bytes are equal) or ``.widget-output img`` (an ``Output``
+  widget holding a PNG, a ``data:`` URL). "Changed" therefore means the *bytes* changed:
+  the page hashes each image's content (SHA-256 of the blob / the data URL).
+- A slider is mapped to the plot images of its nearest enclosing element (walking up from
+  the handle, stopping at the notebook cell) that contains one; when its cell has none, all
+  plot images on the page are its scope ("some plot changed").
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = REPO / "notebooks"
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = os.environ.get("ACTVIZ_CHROMIUM", "/usr/bin/chromium")
+# Flags that keep Chromium from talking to the network on its own.
+CHROMIUM_ARGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-default-apps",
+    "--disable-domain-reliability",
+    "--metrics-recording-only",
+]
+VIEWPORT = {"width": 1400, "height": 1000}
+
+SLIDER_HANDLE = ".widget-slider .noUi-handle"
+PLOT_IMG = "img.widget-image, .widget-output img"
+DEMO_DIR = "_browser_demo"  # sub-folder of the served root holding generated demo notebooks
+
+# Settings overrides for the test Lab (written into a temp app_settings_dir):
+# no news/update pop-up; attach every cell to the DOM ("none") so off-screen widgets are
+# real, laid-out elements that can be focused, read and screenshotted deterministically.
+LAB_OVERRIDES = {
+    "@jupyterlab/apputils-extension:notification": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+}
+
+
+# --------------------------------------------------------------------------------------
+# Notebooks on disk
+# --------------------------------------------------------------------------------------
+
+
+def notebooks_in(folder: Path = NOTEBOOKS) -> list[Path]:
+    """``*.ipynb`` directly in *folder*, sorted; checkpoints ignored."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+def prepare_root(src: Path, dst: Path) -> Path:
+    """Copy *src* (the repo's notebooks/) to *dst* so browsers never save into the repo.
+
+    Generated demo notebooks go in ``dst/_browser_demo/``.
+    """
+    if src.is_dir():
+        shutil.copytree(src, dst, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    else:
+        dst.mkdir(parents=True)
+    demo = dst / DEMO_DIR
+    demo.mkdir(exist_ok=True)
+    write_demo_notebook(demo / "demo.ipynb")
+    write_demo_notebook(demo / "broken.ipynb", broken=True)
+    return dst
+
+
+def _code(src: str) -> dict:
+    return {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+            "source": src.strip("\n")}
+
+
+def _md(src: str) -> dict:
+    return {"cell_type": "markdown", "metadata": {}, "source": src.strip("\n")}
+
+
+_DEMO_SETUP = r'''
+import io
+import numpy as np
+import ipywidgets as w
+from matplotlib.figure import Figure
+from IPython.display import display, Image as IPImage
+
+fig = Figure(figsize=(8, 3), dpi=80)
+ax_g, ax_d = fig.subplots(1, 2)
+
+def render(z0, zlo, zhi):
+    z = np.linspace(zlo, zhi, 400)
+    g = 1 / (1 + np.exp(-(z - z0)))
+    for ax, y, title in ((ax_g, g, "g(z)"), (ax_d, g * (1 - g), "g'(z)")):
+        ax.clear(); ax.plot(z, y); ax.set_title(title); ax.set_xlim(zlo, zhi)
+    buf = io.BytesIO(); fig.savefig(buf, format="png"); return buf.getvalue()
+'''
+
+_DEMO_IMAGE = r'''
+shift = w.FloatSlider(value=0.0, min=-3, max=3, step=0.25, description="z0")
+zrange = w.FloatRangeSlider(value=(-6, 6), min=-10, max=10, step=0.5, description="z range")
+img = w.Image(value=render(0.0, -6, 6), format="png")
+
+def redraw(_=None):
+    img.value = render(shift.value, *zrange.value)%s
+
+shift.observe(redraw, "value"); zrange.observe(redraw, "value")
+display(w.VBox([shift, zrange, img]))
+'''
+
+_DEMO_OUTPUT = r'''
+# Second path: an Output widget holding a PNG (state-only update, no display messages).
+k = w.IntSlider(value=2, min=1, max=8, description="k")
+out = w.Output()
+
+def redraw_out(_=None):
+    out.outputs = ()
+    out.append_display_data(IPImage(render(0.0, -k.value, k.value)))
+
+k.observe(redraw_out, "value"); redraw_out()
+display(w.VBox([k, out]))
+'''
+
+
+def write_demo_notebook(path: Path, broken: bool = False) -> Path:
+    """A small stand-in for the real notebooks.
+
+    demo: FloatSlider + FloatRangeSlider -> matplotlib Figure -> PNG in an ``ipywidgets.Image``;
+    IntSlider -> PNG inside an ``Output`` widget.
+    broken: the Image callback raises (plot never changes) and the last cell raises.
+    """
+    cells = [_md("# Browser-test demo\nSliders drive a sigmoid plot."), _code(_DEMO_SETUP)]
+    if broken:
+        cells.append(_code(_DEMO_IMAGE % "\n    raise RuntimeError('callback broke')"))
+        cells.append(_code("print('about to fail')\nraise ValueError('deliberate failure')"))
+    else:
+        cells.append(_code(_DEMO_IMAGE % ""))
+        cells.append(_code(_DEMO_OUTPUT))
+    nb = {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
+                           "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    for i, c in enumerate(nb["cells"]):
+        c["id"] = f"cell-{i}"
+    path.write_text(json.dumps(nb, indent=1))
+    return path
+
+
+def code_cells(nb_path: Path) -> list[dict]:
+    """Per cell of the notebook (in order): type, non-empty?, expects an error?"""
+    nb = json.loads(nb_path.read_text())
+    info = []
+    for c in nb["cells"]:
+        src = "".join(c.get("source", ""))
+        tags = set(c.get("metadata", {}).get("tags", []))
+        info.append({
+            "type": c["cell_type"],
+            "empty": not src.strip(),
+            "raises": "raises-exception" in tags or "NBVAL_RAISES_EXCEPTION" in src,
+        })
+    return info
+
+
+# --------------------------------------------------------------------------------------
+# Servers
+# --------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A server subprocess (own process group) with its log file."""
+
+    name: str
+    proc: subprocess.Popen
+    url: str  # base URL, ends with "/"
+    log_path: Path
+    token: str = ""
+    start_seconds: float = 0.0
+
+    def url_for(self, path: str) -> str:
+        sep = "&" if "?" in path else "?"
+        return self.url + path.lstrip("/") + (f"{sep}token={self.token}" if self.token else "")
+
+    def log_tail(self, n: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+    def wait_ready(self, probe: str, timeout: float = 60) -> None:
+        t0 = time.monotonic()
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited ({self.proc.returncode}):\n"
+                                   + self.log_tail())
+            try:
+                with urllib.request.urlopen(self.url_for(probe), timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except (urllib.error.URLError, OSError):
+                pass
+            if time.monotonic() - t0 > timeout:
+                self.stop()
+                raise TimeoutError(f"{self.name} not answering after {timeout}s:\n"
+                                   + self.log_tail())
+            time.sleep(0.2)
+        self.start_seconds = time.monotonic() - t0
+
+    def api(self, path: str) -> Any:
+        with urllib.request.urlopen(self.url_for(path), timeout=10) as r:
+            return json.load(r)
+
+    def stop(self, timeout: float = 10) -> None:
+        """SIGTERM the process group, then SIGKILL what is left (kernels included)."""
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                pass
+        try:  # kernels live in the same process group; make sure none survive
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+def _isolated_env(work: Path) -> dict[str, str]:
+    """Jupyter config/data/runtime dirs in *work* so the user's settings never leak in."""
+    env = dict(os.environ)
+    for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"),
+                     ("IPYTHONDIR", "ipython")):
+        (work / sub).mkdir(parents=True, exist_ok=True)
+        env[var] = str(work / sub)
+    env["JUPYTER_PLATFORM_DIRS"] = "1"
+    env["PYTHONUNBUFFERED"] = "1"
+    env.pop("JUPYTER_TOKEN", None)
+    return env
+
+
+def _spawn(name: str, cmd: list[str], work: Path, cwd: Path) -> tuple[subprocess.Popen, Path]:
+    log_path = work / f"{name}.log"
+    log = open(log_path, "wb")
+    proc = subprocess.Popen(cmd, cwd=cwd, env=_isolated_env(work), stdout=log,
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
+    log.close()
+    return proc, log_path
+
+
+def start_lab(root: Path, work: Path, python: str = sys.executable,
+              timeout: float = 90) -> Server:
+    """JupyterLab serving *root* (a temp copy), settings in *work*; returns when it answers."""
+    work.mkdir(parents=True, exist_ok=True)
+    app_settings = work / "app-settings"
+    app_settings.mkdir(exist_ok=True)
+    (app_settings / "overrides.json").write_text(json.dumps(LAB_OVERRIDES, indent=1))
+    port, token = free_port(), secrets.token_hex(16)
+    cmd = [python, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           "--port-retries=0", f"--IdentityProvider.token={token}", "--allow-root",
+           f"--ServerApp.root_dir={root}",
+           f"--LabApp.app_settings_dir={app_settings}",
+           f"--LabApp.user_settings_dir={work / 'user-settings'}",
+           f"--LabApp.workspaces_dir={work / 'workspaces'}",
+           "--ServerApp.terminals_enabled=False"]
+    # No news feed / update check requests (news_url=None is not expressible on the CLI).
+    (work / "config").mkdir(exist_ok=True)
+    (work / "config" / "jupyter_lab_config.json").write_text(json.dumps(
+        {"LabApp": {"news_url": None,
+                    "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"}}))
+    proc, log_path = _spawn("lab", cmd, work, root)
+    srv = Server("lab", proc, f"http://127.0.0.1:{port}/", log_path, token)
+    srv.wait_ready("api/status", timeout)
+    return srv
+
+
+def start_voila(root: Path, work: Path, python: str = sys.executable,
+                timeout: float = 90) -> Server:
+    """Voilà serving the folder *root*; pages at ``voila/render/<nb>``."""
+    work.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    cmd = [python, "-m", "voila", str(root), "--no-browser", f"--port={port}",
+           "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", "--show_tracebacks=True"]
+    proc, log_path = _spawn("voila", cmd, work, root)
+    srv = Server("voila", proc, f"http://127.0.0.1:{port}/", log_path)
+    srv.wait_ready("", timeout)
+    return srv
+
+
+# --------------------------------------------------------------------------------------
+# Browser
+# --------------------------------------------------------------------------------------
+
+
+def launch_browser(playwright, headless: bool = True):
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=headless,
+                                      args=CHROMIUM_ARGS)
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return host in ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def new_context(browser, blocked: list[str] | None = None):
+    """A context whose non-loopback requests are aborted (Voilà asks CDNs for CSS/fonts).
+
+    Aborted URLs are appended to *blocked* if given.
+    """
+    ctx = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
+
+    def route(r):
+        if r.request.url.startswith(("http://", "https://", "ws://", "wss://")) \
+                and not _is_loopback(r.request.url):
+            if blocked is not None:
+                blocked.append(r.request.url)
+            r.abort()
+        else:
+            r.continue_()
+
+    ctx.route("**/*", route)
+    return ctx
+
+
+# --------------------------------------------------------------------------------------
+# Pages
+# --------------------------------------------------------------------------------------
+
+# Content signature of every plot image, in document order. Blob contents are hashed once
+# per URL (cache on window). "" = not loaded yet / revoked mid-read.
+_JS_SIGNATURES = """
+async (sel) => {
+  const cache = (window.__actvizSig = window.__actvizSig || new Map());
+  const hex = (buf) => Array.from(new Uint8Array(buf)).map(b => b.toString(16).padStart(2, '0')).join('');
+  const out = [];
+  for (const img of document.querySelectorAll(sel)) {
+    const src = img.getAttribute('src') || '';
+    if (!src || !img.complete || img.naturalWidth === 0) { out.push(''); continue; }
+    if (cache.has(src)) { out.push(cache.get(src)); continue; }
+    let sig = '';
+    try {
+      const bytes = src.startsWith('data:') ? new TextEncoder().encode(src)
+                                            : await (await fetch(src)).arrayBuffer();
+      sig = hex(await crypto.subtle.digest('SHA-256', bytes)).slice(0, 16);
+      cache.set(src, sig);
+    } catch (e) { sig = ''; }
+    out.push(sig);
+  }
+  return out;
+}
+"""
+
+# Indices (into document.querySelectorAll(PLOT_IMG)) of the images a handle drives.
+_JS_SCOPE = """
+([handle, sel]) => {
+  const imgs = Array.from(document.querySelectorAll(sel));
+  let el = handle.parentElement;
+  while (el && el !== document.body) {
+    const inside = imgs.flatMap((im, i) => el.contains(im) ? [i] : []);
+    if (inside.length) return {scope: 'box', indices: inside};
+    if (el.classList.contains('jp-Cell')) break;
+    el = el.parentElement;
+  }
+  return {scope: 'page', indices: imgs.map((_, i) => i)};
+}
+"""
+
+_JS_HANDLE_INFO = """
+(h) => {
+  const box = h.closest('.widget-slider');
+  const label = box && box.querySelector('.widget-label');
+  const handles = box ? Array.from(box.querySelectorAll('.noUi-handle')) : [h];
+  return {
+    label: (label && label.textContent.trim()) || '',
+    which: handles.length > 1 ? handles.indexOf(h) : -1,
+    now: h.getAttribute('aria-valuenow'), min: h.getAttribute('aria-valuemin'),
+    max: h.getAttribute('aria-valuemax'),
+    disabled: !!(box && (box.querySelector('[disabled]') || h.getAttribute('aria-disabled') === 'true')),
+  };
+}
+"""
+
+WIDGET_ERROR_TEXT = ("Error displaying widget", "Error rendering output",
+                     "Failed to display", "model not found")
+# Bare widget reprs: what you see when the widget front end is missing.
+BARE_REPR = re.compile(r"\b(?:Int|Float)(?:Range|Log)?Slider\(|\b(?:HBox|VBox|Output|Image|"
+                       r"SelectionSlider|Dropdown|Play|interactive)\((?:children|value|layout|"
+                       r"description|outputs|format|options)=")
+FATAL_STDERR = re.compile(r"Traceback \(most recent call last\)|^\s*[\w.]*(?:Error|Exception)\b:",
+                          re.M)
+
+
+@dataclass
+class SliderMove:
+    index: int
+    label: str
+    which: int  # -1 single-handle slider, else handle index of a range slider
+    key: str
+    value_before: str | None
+    value_after: str | None
+    scope: str  # "box" (nearest enclosing widget box) or "page"
+    image_indices: list[int]
+    before: list[str]
+    after: list[str]
+    seconds: float  # first key press -> images stable
+
+    @property
+    def value_changed(self) -> bool:
+        return self.value_before != self.value_after
+
+    @property
+    def image_changed(self) -> bool:
+        return any(self.before[i] != self.after[i] for i in self.image_indices
+                   if i < len(self.before) and i < len(self.after))
+
+    def describe(self) -> str:
+        h = f" handle {self.which}" if self.which >= 0 else ""
+        return (f"slider #{self.index} {self.label!r}{h}: {self.key} {self.value_before}"
+                f"->{self.value_after}, scope={self.scope} images={self.image_indices}, "
+                f"changed={self.image_changed}, {self.seconds:.2f}s")
+
+
+@dataclass
+class NotebookPage:
+    """What JupyterLab and Voilà pages have in common: widgets, plots, sliders."""
+
+    page: Any
+    server: Server
+    nb: str  # path relative to the served root
+    root: Path | None = None  # the served root on disk (to read the notebook's cells)
+    timings: dict[str, float] = field(default_factory=dict)
+    console_errors: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.page.on("console", lambda m: m.type == "error"
+                     and self.console_errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.console_errors.append(f"pageerror: {e}"))
+
+    # -- queries ------------------------------------------------------------------------
+    def handles(self):
+        return self.page.locator(SLIDER_HANDLE)
+
+    def plot_images(self):
+        return self.page.locator(PLOT_IMG)
+
+    def image_signatures(self) -> list[str]:
+        return self.page.evaluate(_JS_SIGNATURES, PLOT_IMG)
+
+    def wait_widgets(self, timeout: float = 60) -> None:
+        """At least one slider handle and one loaded plot image."""
+        self.page.wait_for_selector(SLIDER_HANDLE, state="attached", timeout=timeout * 1000)
+        self.page.wait_for_function(
+            """(sel) => Array.from(document.querySelectorAll(sel))
+                   .some(i => i.complete && i.naturalWidth > 0)""",
+            arg=PLOT_IMG, timeout=timeout * 1000, polling=100)
+
+    def widget_problems(self) -> list[str]:
+        """Widget front-end failures visible on the page."""
+        problems = []
+        text = self.page.evaluate("() => document.body.innerText")
+        for needle in WIDGET_ERROR_TEXT:
+            if needle in text:
+                problems.append(f"page shows {needle!r}")
+        outs = self.page.evaluate(
+            "() => Array.from(document.querySelectorAll('.jp-OutputArea-output'))"
+            ".map(e => e.innerText)")
+        for t in outs:
+            m = BARE_REPR.search(t)
+            if m:
+                problems.append(f"bare widget repr in output: {t[max(0, m.start()-20):m.end()+40]!r}")
+        return problems
+
+    def stderr_outputs(self) -> list[str]:
+        return self.page.evaluate(
+            """() => Array.from(document.querySelectorAll(
+                 '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'))
+               .map(e => e.innerText)""")
+
+    # -- actions ------------------------------------------------------------------------
+    def wait_images_stable(self, before: list[str], indices: list[int] | None = None,
+                           settle: float = 0.5, timeout: float = 15) -> list[str]:
+        """Poll image signatures until one in *indices* differs from *before* and then no
+        image has changed for *settle* seconds (or *timeout* passes: returns the last)."""
+        t0 = time.monotonic()
+        last = self.image_signatures()
+        last_change = time.monotonic()
+        idx = range(len(last)) if indices is None else indices
+        changed = False
+        while True:
+            now = time.monotonic()
+            if not changed:
+                changed = len(last) != len(before) or any(
+                    i < len(last) and last[i] != before[i] for i in idx)
+            if changed and "" not in last and now - last_change >= settle:
+                return last
+            if now - t0 > timeout:
+                return last
+            time.sleep(0.1)
+            cur = self.image_signatures()
+            if cur != last:
+                last, last_change = cur, time.monotonic()
+
+    def move_slider(self, index: int, presses: int = 3, settle: float = 0.5,
+                    timeout: float = 15) -> SliderMove:
+        """Focus handle *index*, press an arrow key *presses* times (ArrowRight, or
+        ArrowLeft when the handle cannot go right), wait for the plot to settle."""
+        h = self.handles().nth(index)
+        h.scroll_into_view_if_needed()
+        info = h.evaluate(_JS_HANDLE_INFO)
+        scope = self.page.evaluate(_JS_SCOPE, [h.element_handle(), PLOT_IMG])
+        before = self.wait_images_stable(self.image_signatures(), [], settle=0.2, timeout=5)
+        t0 = time.monotonic()
+        key = "ArrowRight"
+        for key in ("ArrowRight", "ArrowLeft"):
+            h.focus()
+            for _ in range(presses):
+                h.press(key)
+            if h.get_attribute("aria-valuenow") != info["now"]:
+                break
+        after = self.wait_images_stable(before, scope["indices"], settle=settle,
+                                        timeout=timeout)
+        return SliderMove(index, info["label"], info["which"], key, info["now"],
+                          h.get_attribute("aria-valuenow"), scope["scope"],
+                          scope["indices"], before, after, time.monotonic() - t0)
+
+    def move_all_sliders(self, presses: int = 3, **kw) -> list[SliderMove]:
+        return [self.move_slider(i, presses, **kw) for i in range(self.handles().count())]
+
+    def screenshot(self, path: Path, full_page: bool = True) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+
+class LabNotebook(NotebookPage):
+    """A notebook opened in JupyterLab (``lab/tree/<nb>``)."""
+
+    def _nb_path(self) -> Path:
+        if self.root is None:
+            raise ValueError("pass root= (the served folder) or cells= explicitly")
+        return self.root / self.nb
+
+    def open(self, timeout: float = 60) -> "LabNotebook":
+        t0 = time.monotonic()
+        self.page.goto(self.server.url_for(f"lab/tree/{self.nb}"),
+                       wait_until="domcontentloaded", timeout=timeout * 1000)
+        self.page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=timeout * 1000)
+        self.wait_kernel_idle(timeout)
+        self.timings["open"] = time.monotonic() - t0
+        return self
+
+    def kernel_status(self) -> str:
+        """Execution state of this notebook's kernel from the server's REST API."""
+        for s in self.server.api("api/sessions"):
+            if s.get("path") == self.nb and s.get("kernel"):
+                return s["kernel"].get("execution_state", "")
+        return ""
+
+    def wait_kernel_idle(self, timeout: float = 60) -> None:
+        t0 = time.monotonic()
+        while self.kernel_status() != "idle":
+            if time.monotonic() - t0 > timeout:
+                raise TimeoutError(f"kernel for {self.nb} not idle: {self.kernel_status()!r}")
+            time.sleep(0.2)
+
+    def restart_and_run_all(self) -> None:
+        """Kernel menu -> "Restart Kernel and Run All Cells…" -> accept the dialog."""
+        t0 = time.monotonic()
+        self.page.locator(".jp-NotebookPanel .jp-Notebook").first.click(
+            position={"x": 5, "y": 5})  # make the notebook the current widget
+        self.page.get_by_role("menuitem", name="Kernel", exact=True).click()
+        self.page.get_by_role("menuitem", name=re.compile(
+            r"^Restart Kernel and Run All Cells")).click()
+        self.page.locator(".jp-Dialog .jp-mod-accept").click()
+        self.page.locator(".jp-Dialog").wait_for(state="detached")
+        self.timings["restart_click"] = time.monotonic() - t0
+
+    def prompts(self) -> list[str]:
+        return self.page.evaluate(
+            """() => Array.from(document.querySelectorAll('.jp-NotebookPanel .jp-Cell'))
+                 .map(c => { const p = c.querySelector(':scope .jp-InputArea-prompt');
+                             return c.classList.contains('jp-CodeCell') && p
+                                    ? p.innerText.trim() : null; })""")
+
+    def wait_run_complete(self, cells: list[dict] | None = None, timeout: float = 180) -> None:
+        """Until every non-empty code cell shows ``[k]:`` with k = 1..n in order and the
+        kernel is idle. *cells* from :func:`code_cells` (read from the copy if omitted)."""
+        if cells is None:
+            cells = code_cells(self._nb_path())
+        want = [str(k) for k in range(1, sum(c["type"] == "code" and not c["empty"]
+                                             for c in cells) + 1)]
+        t0 = time.monotonic()
+        got: list[str] = []
+        while True:
+            prompts = self.prompts()
+            got = [re.sub(r"[\[\]:\s]", "", p or "") for p, c in zip(prompts, cells)
+                   if c["type"] == "code" and not c["empty"]]
+            if got == want and self.kernel_status() == "idle":
+                break
+            if time.monotonic() - t0 > timeout:
+                raise TimeoutError(f"run-all of {self.nb} incomplete after {timeout}s: "
+                                   f"prompts {got} (want {want}), "
+                                   f"kernel {self.kernel_status()!r}")
+            time.sleep(0.2)
+        self.timings["run_all"] = time.monotonic() - t0
+
+    def output_problems(self, cells: list[dict] | None = None) -> list[str]:
+        """Error outputs (ename/traceback) in cells not tagged to raise, fatal-looking
+        stderr, widget render errors, bare widget reprs. Harmless stderr (warnings) is
+        returned by :meth:`stderr_outputs` but not counted as a problem."""
+        if cells is None:
+            cells = code_cells(self._nb_path())
+        problems = self.widget_problems()
+        per_cell = self.page.evaluate(
+            """() => Array.from(document.querySelectorAll('.jp-NotebookPanel .jp-Cell'))
+                 .map(c => Array.from(c.querySelectorAll('.jp-OutputArea-output'))
+                   .map(o => ({mime: o.getAttribute('data-mime-type') || '',
+                               error: !!o.closest('.jp-OutputArea-child') &&
+                                 !!o.closest('.jp-OutputArea-child').querySelector(
+                                   '[data-mime-type="application/vnd.jupyter.error"]'),
+                               text: o.innerText})))""")
+        for i, (outs, c) in enumerate(zip(per_cell, cells)):
+            if c["raises"]:
+                continue
+            for o in outs:
+                if o["mime"] == "application/vnd.jupyter.error" or (
+                        o["mime"] == "application/vnd.jupyter.stderr"
+                        and FATAL_STDERR.search(o["text"])):
+                    problems.append(f"cell {i}: error output: {o['text'][:500]!r}")
+        return problems
+
+
+class VoilaDashboard(NotebookPage):
+    """A notebook rendered by Voilà (``voila/render/<nb>``)."""
+
+    def open(self, timeout: float = 60, retries: int = 1) -> "VoilaDashboard":
+        """Load with a timeout; on a stall reload once (observed ~1 load in 12)."""
+        t0 = time.monotonic()
+        for attempt in range(retries + 1):
+            try:
+                if attempt == 0:
+                    self.page.goto(self.server.url_for(f"voila/render/{self.nb}"),
+                                   wait_until="domcontentloaded", timeout=timeout * 1000)
+                else:
+                    self.page.reload(wait_until="domcontentloaded", timeout=timeout * 1000)
+                self.wait_widgets(timeout)
+                break
+            except Exception:  # playwright TimeoutError and friends
+                self.timings[f"stall_{attempt}"] = time.monotonic() - t0
+                if attempt == retries:
+                    raise
+        self.timings["open"] = time.monotonic() - t0
+        self.timings["retries"] = attempt
+        return self
+
+    def output_problems(self) -> list[str]:
+        problems = self.widget_problems()
+        text = self.page.evaluate("() => document.body.innerText")
+        for needle in ("There was an error when executing cell", "Traceback (most recent",
+                       "Voila Error", "Voilà Error"):
+            if needle in text:
+                i = text.index(needle)
+                problems.append(f"page shows {text[i:i + 300]!r}")
+        problems += [f"error output: {t[:500]!r}" for t in self.page.evaluate(
+            """() => Array.from(document.querySelectorAll(
+                 '[data-mime-type="application/vnd.jupyter.error"]')).map(e => e.innerText)""")]
+        problems += [f"stderr: {t[:500]!r}" for t in self.stderr_outputs()
+                     if FATAL_STDERR.search(t)]
+        return problems
