@@ -100,18 +100,17 @@ EXERCISES = {
 }
 
 
-def check(exercise: str, answer) -> bool:
-    """Print whether ``answer`` is right for ``exercise`` and why; return True if right."""
+def check(exercise: str, answer) -> None:
+    """Print whether ``answer`` is right for ``exercise`` and why (prints only, returns None)."""
     if exercise not in EXERCISES:
         raise ValueError(f"unknown exercise {exercise!r}; known: {', '.join(EXERCISES)}")
     ex = EXERCISES[exercise]
     if answer is None or answer is ...:
         print(f"{ex.question}\nType your answer in place of None, then run this cell again.")
-        return False
+        return
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real) or not math.isfinite(float(answer)):
         print(f"Please answer with a finite number, not {answer!r}.")
-        return False
+        return
     expected = ex.expected()
     right = math.isclose(float(answer), expected, rel_tol=ex.rel_tol, abs_tol=ex.abs_tol)
     print(("Right! " if right else f"Not quite: {float(answer):g} is off. ") + (ex.why if right else "Try again, or open the solution below."))
-    return right
