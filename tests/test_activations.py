@@ -131,6 +131,7 @@ def test_dg_from_g_exists_for_the_seed_four():
 _MACROS = [
     (r"\left(", "("), (r"\right)", ")"), (r"\bigl(", "("), (r"\bigr)", ")"), (r"\,", " "),
     (r"\sigma(z)", "S"), (r"\tanh^{2}(z)", "T^{2}"), (r"\tanh(z)", "T"), ("g(z)", "G"), (r"\alpha", "a"),
+    (r"\sigma(\beta z)", "V"), (r"\Phi(z)", "P"), (r"\phi(z)", "Q"),  # sigma(beta z), normal CDF and density
 ]
 
 
@@ -158,8 +159,15 @@ def latex_rhs(tex):
 
 def _evaluate(expr, act, z):
     e, zs, a, S, T, G = sp.symbols("e z a S T G")
-    expr = expr.subs({e: sp.E, a: act.params.get("alpha", 0)})
+    P, Q, V, beta, lam = sp.symbols("P Q V beta lambda")
+    from references import CONSTANTS
+
+    values = {**CONSTANTS.get(act.name, {}), **act.params}  # parameters, or fixed constants (selu)
+    expr = expr.subs({e: sp.E, a: values.get("alpha", 0)})
+    expr = expr.subs({V: 1 / (1 + sp.exp(-beta * zs))})
+    expr = expr.subs({beta: values.get("beta", 0), lam: values.get("lambda", 0)})
     expr = expr.subs({S: 1 / (1 + sp.exp(-zs)), T: sp.tanh(zs)})
+    expr = expr.subs({P: (1 + sp.erf(zs / sp.sqrt(2))) / 2, Q: sp.exp(-zs**2 / 2) / sp.sqrt(2 * sp.pi)})
     if expr.has(G):  # written in terms of g itself: substitute the activation's own g(z)
         return np.array([float(expr.subs({G: act.g(v), zs: v})) for v in z])
     f = sp.lambdify(zs, expr, modules="mpmath")
