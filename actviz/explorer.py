@@ -12,8 +12,10 @@ carries ``image/png`` of the current figure, which those renderers show instead.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import html
+import time
 
 import ipywidgets as widgets
 import numpy as np
@@ -82,17 +84,40 @@ class Explorer(widgets.VBox):
         self.act = as_activation(act)
         lo, hi = check_z_range(z_range)
         self.view = ActivationFigure(self.act, z_range=(lo, hi), z0=z0, theme_=theme, readout=False)
-        self.figure = self.view.figure
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width=f"{int(self.figure.bbox.width)}px"))
-        self.readout = widgets.HTML()
+        self._image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width=f"{int(self.view.figure.bbox.width)}px"))
+        self._readout = widgets.HTML()
+        self._rendered_state = None
         self.controls = self._make_controls(lo, hi, self.view.z0)
-        self.renders = 0
+        self.renders = 0  # images produced (a burst of slider events yields one)
+        self.requests = 0  # slider changes seen
         self._batch = False
         for key, control in self.controls.items():
             control.observe(self._on_change, names="value")
         title = widgets.HTML(f"<b>{html.escape(self.act.name)}</b>: drag a slider, or click it and use the arrow keys")
-        super().__init__([title, *self.controls.values(), self.readout, self.image])
+        super().__init__([title, *self.controls.values(), self._readout, self._image])
         self.refresh()
+
+    def _state_key(self):
+        v = self.view
+        return (v.z_range, v.z0, tuple(sorted(v.act.params.items())))
+
+    @property
+    def figure(self):
+        """The matplotlib Figure, rendered up to the current control values."""
+        self.flush()
+        return self.view.figure
+
+    @property
+    def image(self) -> widgets.Image:
+        """The Image widget showing the figure, up to date with the controls."""
+        self.flush()
+        return self._image
+
+    @property
+    def readout(self) -> widgets.HTML:
+        """The HTML line with z0, g(z0) and g'(z0), up to date with the controls."""
+        self.flush()
+        return self._readout
 
     def _make_controls(self, lo, hi, z0) -> dict:
         controls = {
@@ -116,10 +141,35 @@ class Explorer(widgets.VBox):
     def _on_change(self, change) -> None:
         if self._batch:
             return
-        owner = change["owner"]
-        if owner is self.controls["z_range"]:
+        if change["owner"] is self.controls["z_range"]:
             self._follow_z_range(*change["new"])
-        self.refresh()
+        self.requests += 1
+        self._update_state()
+        self._request_render()
+
+    def _request_render(self) -> None:
+        """Render now, or -- during a burst of slider events in a kernel -- a little later.
+
+        A throttle with a trailing edge: if the last render finished at least one render
+        time ago, render at once; otherwise schedule one render of the *latest* state for
+        when the running one would have finished. The events in between only update the
+        artists' data (cheap), so a fast drag never queues stale frames. Reading
+        ``figure``, ``image`` or ``readout`` renders any pending state first, so code that
+        sets a control and then looks at the result always sees the new state.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # plain Python (scripts, tests): nothing to defer to
+            self.flush()
+            return
+        if self._render_scheduled:
+            return
+        wait = self._last_render_cost - (time.perf_counter() - self._last_render_end)
+        if wait <= 0:
+            self.flush()
+        else:
+            self._render_scheduled = True
+            loop.call_later(wait, self.flush)
 
     def _follow_z_range(self, lo: float, hi: float) -> None:
         """Keep z0's slider inside the new range (without a render per intermediate step)."""
@@ -133,16 +183,31 @@ class Explorer(widgets.VBox):
         finally:
             self._batch = False
 
-    def refresh(self) -> None:
-        """Read every control, update the figure in place and send the new image."""
+    def _update_state(self) -> None:
+        """Read every control into the figure's artists (numpy only; no rendering)."""
         params = {p.name: self.controls[p.name].value for p in self.act.param_specs}
         if params:
             self.act = self.act.with_params(**params)
         self.view.update(act=self.act, z0=self.controls["z0"].value, z_range=self.controls["z_range"].value)
-        self.image.value = self.view.render()
+
+    def refresh(self) -> None:
+        """Read every control and render now."""
+        self._update_state()
+        self.flush()
+
+    def flush(self) -> None:
+        """Render the current state into the image and the readout (no-op if up to date)."""
+        self._render_scheduled = False
+        if self._rendered_state == self._state_key():
+            return
+        start = time.perf_counter()
+        self._image.value = self.view.render()
+        self._last_render_end = time.perf_counter()
+        self._last_render_cost = self._last_render_end - start
+        self._rendered_state = self._state_key()
         self.renders += 1
         t = self.view.tangent
-        self.readout.value = (
+        self._readout.value = (
             f"<span style='font-size:1.25em'>z\u2080 = {t.z0:.3f} &nbsp; g(z\u2080) = {t.value:.6f} &nbsp; "
             f"g\u2032(z\u2080) = {t.slope:.6f} &nbsp;<i>(the slope of the tangent)</i></span>"
         )
@@ -166,8 +231,11 @@ class Comparison(widgets.VBox):
         if not acts:
             raise ValueError(f"compare needs at least one activation; known: {', '.join(names())}")
         self._by_label = {a.label: a for a in acts}
+        shown = {a.name for a in acts}
         for n in names():  # the others, with default parameters, to add from the list
-            self._by_label.setdefault(n, as_activation(n))
+            if n not in shown:
+                extra = as_activation(n)
+                self._by_label[extra.label] = extra
         lo, hi = check_z_range(z_range)
         self.view = CompareFigure(acts, z_range=(lo, hi), theme_=theme)
         self.figure = self.view.figure
@@ -196,7 +264,8 @@ class Comparison(widgets.VBox):
 
     def __repr__(self) -> str:
         lo, hi = self.view.z_range
-        return f"Comparison({', '.join(self.controls['names'].value)}: z in [{lo:g}, {hi:g}])"
+        shown = ", ".join(self.controls["names"].value) or "nothing selected"
+        return f"Comparison({shown}: z in [{lo:g}, {hi:g}])"
 
     def _repr_mimebundle_(self, **kwargs):
         return _png_bundle(self, self.image.value, repr(self), **kwargs)

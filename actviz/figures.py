@@ -22,6 +22,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from .activations import Activation, get
 from .analysis import dead_regions, saturation_regions, tangent_at
@@ -77,6 +78,9 @@ def theme() -> Theme:
 
 
 def _style_axes(ax, th: Theme) -> None:
+    # Few ticks: easier to read on a projector, and tick text layout is most of a full redraw.
+    ax.xaxis.set_major_locator(MaxNLocator(7))
+    ax.yaxis.set_major_locator(MaxNLocator(5))
     ax.set_facecolor(th.background)
     ax.grid(True, color=th.grid, linewidth=0.8)
     ax.axhline(0, color=th.foreground, linewidth=0.8, alpha=0.6)
@@ -118,12 +122,15 @@ def _ylimits(values: list[np.ndarray], pad: float = 0.08) -> tuple[float, float]
 
 
 def _param_corners(act: Activation) -> list[Activation]:
-    """The activation at every corner of its parameters' slider ranges (and as given)."""
+    """The activation across its parameters' slider ranges (and as given): a grid that
+    includes every corner, since an extreme may sit at an interior value (silu' on z < 0
+    dips lowest at a middle beta), about 100 variants in all."""
     specs = act.param_specs
     if not specs:
         return [act]
-    corners = itertools.product(*[(p.low, p.high) for p in specs])
-    return [act] + [act.with_params(**dict(zip([p.name for p in specs], c))) for c in corners]
+    k = max(2, round(101 ** (1 / len(specs))))
+    grid = itertools.product(*[np.linspace(p.low, p.high, k) for p in specs])
+    return [act] + [act.with_params(**{p.name: float(v) for p, v in zip(specs, c)}) for c in grid]
 
 
 def mathtext(tex: str) -> str:
