@@ -11,11 +11,13 @@ them::
     lab = start_lab(root, tmp / "lab")                    # Server; lab.stop() when done
     with sync_playwright() as p:
         browser = launch_browser(p); ctx = new_context(browser)
-        nb = LabNotebook(ctx.new_page(), lab, "01_sigmoid.ipynb").open()
+        nb = LabNotebook(ctx.new_page(), lab, "01_sigmoid.ipynb", root=root).open()
         nb.restart_and_run_all(); nb.wait_run_complete()
         assert not nb.output_problems()
         move = nb.move_slider(0)                          # -> SliderMove
-        assert move.image_changed
+        assert move.image_changed, move.describe()
+        # or all of the suite's checks at once: check_lab_notebook(nb) -> [SliderMove]
+    lab.stop()                                            # returns pids it had to kill
 
 Design notes (measured on the 2-core dev box, see tests/browser/README.md):
 - Plots are ``img.widget-image`` (``ipywidgets.Image``, a ``blob:`` URL that is renewed on
@@ -44,7 +46,6 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
@@ -60,6 +61,8 @@ CHROMIUM_ARGS = [
     "--disable-default-apps",
     "--disable-domain-reliability",
     "--metrics-recording-only",
+    # Belt and braces next to the context route: no DNS for anything but loopback.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
 
@@ -139,8 +142,8 @@ shift = w.FloatSlider(value=0.0, min=-3, max=3, step=0.25, description="z0")
 zrange = w.FloatRangeSlider(value=(-6, 6), min=-10, max=10, step=0.5, description="z range")
 img = w.Image(value=render(0.0, -6, 6), format="png")
 
-def redraw(_=None):
-    img.value = render(shift.value, *zrange.value)%s
+def redraw(_=None):%s
+    img.value = render(shift.value, *zrange.value)
 
 shift.observe(redraw, "value"); zrange.observe(redraw, "value")
 display(w.VBox([shift, zrange, img]))
@@ -169,6 +172,7 @@ def write_demo_notebook(path: Path, broken: bool = False) -> Path:
     """
     cells = [_md("# Browser-test demo\nSliders drive a sigmoid plot."), _code(_DEMO_SETUP)]
     if broken:
+        # the raise comes before the update, so the plot must not change
         cells.append(_code(_DEMO_IMAGE % "\n    raise RuntimeError('callback broke')"))
         cells.append(_code("print('about to fail')\nraise ValueError('deliberate failure')"))
     else:
@@ -224,6 +228,7 @@ class Server:
     proc: subprocess.Popen
     url: str  # base URL, ends with "/"
     log_path: Path
+    work: Path  # temp dir with config/data/runtime dirs and the log
     token: str = ""
     start_seconds: float = 0.0
 
@@ -256,12 +261,17 @@ class Server:
             time.sleep(0.2)
         self.start_seconds = time.monotonic() - t0
 
-    def api(self, path: str) -> Any:
-        with urllib.request.urlopen(self.url_for(path), timeout=10) as r:
-            return json.load(r)
+    def api(self, path: str, method: str = "GET") -> Any:
+        req = urllib.request.Request(self.url_for(path), method=method)
+        with urllib.request.urlopen(req, timeout=10) as r:
+            body = r.read()
+        return json.loads(body) if body else None
 
-    def stop(self, timeout: float = 10) -> None:
-        """SIGTERM the process group, then SIGKILL what is left (kernels included)."""
+    def stop(self, timeout: float = 10) -> list[int]:
+        """SIGTERM the server's process group, then SIGKILL what is left. Kernels run in
+        their own sessions: any process whose command line still names this server's
+        temp dir (kernels get ``-f <work>/runtime/kernel-*.json``) is killed by pid.
+        Returns the pids that had to be killed that way (should be empty)."""
         if self.proc.poll() is None:
             try:
                 os.killpg(self.proc.pid, signal.SIGTERM)
@@ -279,13 +289,35 @@ class Server:
             self.proc.wait(5)
         except subprocess.TimeoutExpired:
             pass
+        strays = pids_mentioning(str(self.work))
+        for pid in strays:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        return strays
+
+
+def pids_mentioning(text: str) -> list[int]:
+    """Pids (not ours) whose command line contains *text*."""
+    found = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit() or int(d.name) == os.getpid():
+            continue
+        try:
+            cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text in cmd:
+            found.append(int(d.name))
+    return found
 
 
 def _isolated_env(work: Path) -> dict[str, str]:
     """Jupyter config/data/runtime dirs in *work* so the user's settings never leak in."""
     env = dict(os.environ)
     for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"),
-                     ("IPYTHONDIR", "ipython")):
+                     ("JUPYTER_DATA_DIR", "data"), ("IPYTHONDIR", "ipython")):
         (work / sub).mkdir(parents=True, exist_ok=True)
         env[var] = str(work / sub)
     env["JUPYTER_PLATFORM_DIRS"] = "1"
@@ -325,7 +357,7 @@ def start_lab(root: Path, work: Path, python: str = sys.executable,
         {"LabApp": {"news_url": None,
                     "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"}}))
     proc, log_path = _spawn("lab", cmd, work, root)
-    srv = Server("lab", proc, f"http://127.0.0.1:{port}/", log_path, token)
+    srv = Server("lab", proc, f"http://127.0.0.1:{port}/", log_path, work, token)
     srv.wait_ready("api/status", timeout)
     return srv
 
@@ -338,7 +370,7 @@ def start_voila(root: Path, work: Path, python: str = sys.executable,
     cmd = [python, "-m", "voila", str(root), "--no-browser", f"--port={port}",
            "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", "--show_tracebacks=True"]
     proc, log_path = _spawn("voila", cmd, work, root)
-    srv = Server("voila", proc, f"http://127.0.0.1:{port}/", log_path)
+    srv = Server("voila", proc, f"http://127.0.0.1:{port}/", log_path, work)
     srv.wait_ready("", timeout)
     return srv
 
@@ -353,9 +385,12 @@ def launch_browser(playwright, headless: bool = True):
                                       args=CHROMIUM_ARGS)
 
 
-def _is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    return host in ("127.0.0.1", "localhost", "::1", "[::1]")
+# Any http(s)/ws(s) URL whose host is not loopback. A regex (not a Python callable) so the
+# match runs inside Playwright's driver: loopback requests never wait for Python. (With the
+# sync API, Python route handlers only run while Python is inside a Playwright call; a
+# catch-all "**/*" route stalled Lab's kernel start for as long as the test slept.)
+NON_LOOPBACK = re.compile(r"^(?!(?:https?|wss?)://(?:127\.0\.0\.1|localhost|\[::1\])[:/])"
+                          r"(?:https?|wss?)://")
 
 
 def new_context(browser, blocked: list[str] | None = None):
@@ -365,16 +400,12 @@ def new_context(browser, blocked: list[str] | None = None):
     """
     ctx = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
 
-    def route(r):
-        if r.request.url.startswith(("http://", "https://", "ws://", "wss://")) \
-                and not _is_loopback(r.request.url):
-            if blocked is not None:
-                blocked.append(r.request.url)
-            r.abort()
-        else:
-            r.continue_()
+    def abort(r):
+        if blocked is not None:
+            blocked.append(r.request.url)
+        r.abort()
 
-    ctx.route("**/*", route)
+    ctx.route(NON_LOOPBACK, abort)
     return ctx
 
 
@@ -387,7 +418,8 @@ def new_context(browser, blocked: list[str] | None = None):
 _JS_SIGNATURES = """
 async (sel) => {
   const cache = (window.__actvizSig = window.__actvizSig || new Map());
-  const hex = (buf) => Array.from(new Uint8Array(buf)).map(b => b.toString(16).padStart(2, '0')).join('');
+  const hex = (buf) => Array.from(new Uint8Array(buf))
+                           .map(b => b.toString(16).padStart(2, '0')).join('');
   const out = [];
   for (const img of document.querySelectorAll(sel)) {
     const src = img.getAttribute('src') || '';
@@ -429,21 +461,34 @@ _JS_HANDLE_INFO = """
   return {
     label: (label && label.textContent.trim()) || '',
     which: handles.length > 1 ? handles.indexOf(h) : -1,
-    now: h.getAttribute('aria-valuenow'), min: h.getAttribute('aria-valuemin'),
-    max: h.getAttribute('aria-valuemax'),
-    disabled: !!(box && (box.querySelector('[disabled]') || h.getAttribute('aria-disabled') === 'true')),
+    now: h.getAttribute('aria-valuetext') ?? h.getAttribute('aria-valuenow'),
+    skip: !!h.closest('.%s') || !!(box && box.querySelector('[disabled]'))
+          || h.getAttribute('aria-disabled') === 'true',
   };
 }
 """
 
+# Put this CSS class on a slider (``slider.add_class("actviz-no-plot")``) whose moves are
+# not supposed to change a plot: the driver then leaves it alone.
+NO_PLOT_CLASS = "actviz-no-plot"
+_JS_HANDLE_INFO = _JS_HANDLE_INFO % NO_PLOT_CLASS
+
 WIDGET_ERROR_TEXT = ("Error displaying widget", "Error rendering output",
                      "Failed to display", "model not found")
-# Bare widget reprs: what you see when the widget front end is missing.
+# Bare widget reprs: what an output shows when the widget front end is missing.
 BARE_REPR = re.compile(r"\b(?:Int|Float)(?:Range|Log)?Slider\(|\b(?:HBox|VBox|Output|Image|"
                        r"SelectionSlider|Dropdown|Play|interactive)\((?:children|value|layout|"
                        r"description|outputs|format|options)=")
-FATAL_STDERR = re.compile(r"Traceback \(most recent call last\)|^\s*[\w.]*(?:Error|Exception)\b:",
-                          re.M)
+# stderr that means an exception, not a warning. Lab and Voilà render error outputs
+# (ename/evalue/traceback) as application/vnd.jupyter.stderr too.
+FATAL_STDERR = re.compile(r"Traceback \(most recent call last\)"
+                          r"|^\s*[\w.]*(?:Error|Exception)\b:", re.M)
+
+
+def _handle_value(h) -> str | None:
+    """noUiSlider rounds aria-valuenow to 1 decimal (0.1 -> 0.115 still reads "0.1");
+    aria-valuetext carries the formatted value."""
+    return h.evaluate("h => h.getAttribute('aria-valuetext') ?? h.getAttribute('aria-valuenow')")
 
 
 @dataclass
@@ -454,11 +499,12 @@ class SliderMove:
     key: str
     value_before: str | None
     value_after: str | None
-    scope: str  # "box" (nearest enclosing widget box) or "page"
+    scope: str  # "box" (nearest enclosing element with a plot) or "page"
     image_indices: list[int]
     before: list[str]
     after: list[str]
-    seconds: float  # first key press -> images stable
+    seconds: float  # first key press -> images stable (includes the settle time)
+    skipped: bool = False
 
     @property
     def value_changed(self) -> bool:
@@ -466,14 +512,17 @@ class SliderMove:
 
     @property
     def image_changed(self) -> bool:
-        return any(self.before[i] != self.after[i] for i in self.image_indices
+        return any(self.after[i] and self.before[i] != self.after[i]
+                   for i in self.image_indices
                    if i < len(self.before) and i < len(self.after))
 
     def describe(self) -> str:
         h = f" handle {self.which}" if self.which >= 0 else ""
+        if self.skipped:
+            return f"slider #{self.index} {self.label!r}{h}: skipped (disabled/{NO_PLOT_CLASS})"
         return (f"slider #{self.index} {self.label!r}{h}: {self.key} {self.value_before}"
-                f"->{self.value_after}, scope={self.scope} images={self.image_indices}, "
-                f"changed={self.image_changed}, {self.seconds:.2f}s")
+                f" -> {self.value_after}; plots {self.scope}{self.image_indices} "
+                f"changed={self.image_changed}; {self.seconds:.2f}s")
 
 
 @dataclass
@@ -492,12 +541,22 @@ class NotebookPage:
                      and self.console_errors.append(m.text))
         self.page.on("pageerror", lambda e: self.console_errors.append(f"pageerror: {e}"))
 
+    def _nb_path(self) -> Path:
+        if self.root is None:
+            raise ValueError("pass root= (the served folder) or cells= explicitly")
+        return self.root / self.nb
+
     # -- queries ------------------------------------------------------------------------
     def handles(self):
         return self.page.locator(SLIDER_HANDLE)
 
     def plot_images(self):
         return self.page.locator(PLOT_IMG)
+
+    def loaded_plot_count(self) -> int:
+        return self.page.evaluate(
+            """(sel) => Array.from(document.querySelectorAll(sel))
+                 .filter(i => i.complete && i.naturalWidth > 0).length""", PLOT_IMG)
 
     def image_signatures(self) -> list[str]:
         return self.page.evaluate(_JS_SIGNATURES, PLOT_IMG)
@@ -516,14 +575,16 @@ class NotebookPage:
         text = self.page.evaluate("() => document.body.innerText")
         for needle in WIDGET_ERROR_TEXT:
             if needle in text:
-                problems.append(f"page shows {needle!r}")
+                i = text.index(needle)
+                problems.append(f"page shows {text[i:i + 200]!r}")
         outs = self.page.evaluate(
             "() => Array.from(document.querySelectorAll('.jp-OutputArea-output'))"
             ".map(e => e.innerText)")
         for t in outs:
             m = BARE_REPR.search(t)
             if m:
-                problems.append(f"bare widget repr in output: {t[max(0, m.start()-20):m.end()+40]!r}")
+                problems.append("bare widget repr in output (widget front end missing?): "
+                                f"{t[max(0, m.start() - 20):m.end() + 60]!r}")
         return problems
 
     def stderr_outputs(self) -> list[str]:
@@ -535,13 +596,14 @@ class NotebookPage:
     # -- actions ------------------------------------------------------------------------
     def wait_images_stable(self, before: list[str], indices: list[int] | None = None,
                            settle: float = 0.5, timeout: float = 15) -> list[str]:
-        """Poll image signatures until one in *indices* differs from *before* and then no
-        image has changed for *settle* seconds (or *timeout* passes: returns the last)."""
+        """Poll image signatures until one in *indices* (default: any) differs from
+        *before* and then no image has changed for *settle* seconds; after *timeout*
+        return the last signatures. ``indices=[]`` just waits for *settle* s of quiet."""
         t0 = time.monotonic()
         last = self.image_signatures()
         last_change = time.monotonic()
         idx = range(len(last)) if indices is None else indices
-        changed = False
+        changed = indices == []
         while True:
             now = time.monotonic()
             if not changed:
@@ -551,36 +613,52 @@ class NotebookPage:
                 return last
             if now - t0 > timeout:
                 return last
-            time.sleep(0.1)
+            self.page.wait_for_timeout(100)  # not time.sleep: keeps Playwright events flowing
             cur = self.image_signatures()
             if cur != last:
                 last, last_change = cur, time.monotonic()
 
     def move_slider(self, index: int, presses: int = 3, settle: float = 0.5,
                     timeout: float = 15) -> SliderMove:
-        """Focus handle *index*, press an arrow key *presses* times (ArrowRight, or
-        ArrowLeft when the handle cannot go right), wait for the plot to settle."""
+        """Focus handle *index*, press ArrowRight *presses* times (ArrowLeft instead when
+        the handle cannot go right), then wait until the slider's plot changed and has
+        been stable for *settle* s (at most *timeout* s)."""
         h = self.handles().nth(index)
         h.scroll_into_view_if_needed()
         info = h.evaluate(_JS_HANDLE_INFO)
         scope = self.page.evaluate(_JS_SCOPE, [h.element_handle(), PLOT_IMG])
-        before = self.wait_images_stable(self.image_signatures(), [], settle=0.2, timeout=5)
+        before = self.wait_images_stable([], [], settle=0.2, timeout=5)
+        if info["skip"]:
+            return SliderMove(index, info["label"], info["which"], "", info["now"],
+                              info["now"], scope["scope"], scope["indices"], before, before,
+                              0.0, skipped=True)
         t0 = time.monotonic()
         key = "ArrowRight"
         for key in ("ArrowRight", "ArrowLeft"):
             h.focus()
             for _ in range(presses):
                 h.press(key)
-            if h.get_attribute("aria-valuenow") != info["now"]:
+            if _handle_value(h) != info["now"]:
                 break
         after = self.wait_images_stable(before, scope["indices"], settle=settle,
                                         timeout=timeout)
         return SliderMove(index, info["label"], info["which"], key, info["now"],
-                          h.get_attribute("aria-valuenow"), scope["scope"],
+                          _handle_value(h), scope["scope"],
                           scope["indices"], before, after, time.monotonic() - t0)
 
     def move_all_sliders(self, presses: int = 3, **kw) -> list[SliderMove]:
-        return [self.move_slider(i, presses, **kw) for i in range(self.handles().count())]
+        t0 = time.monotonic()
+        moves = [self.move_slider(i, presses, **kw) for i in range(self.handles().count())]
+        self.timings["sliders"] = time.monotonic() - t0
+        return moves
+
+    def show_first_slider(self) -> None:
+        """Scroll so the first slider's cell/box starts at the top (for screenshots)."""
+        if self.handles().count():
+            self.handles().first.evaluate(
+                """(h) => (h.closest('.jp-Cell') || h.closest('.widget-box') || h)
+                          .scrollIntoView({block: 'start'})""")
+            self.page.wait_for_timeout(200)
 
     def screenshot(self, path: Path, full_page: bool = True) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -589,41 +667,70 @@ class NotebookPage:
 
 
 class LabNotebook(NotebookPage):
-    """A notebook opened in JupyterLab (``lab/tree/<nb>``)."""
+    """A notebook opened in JupyterLab (``lab/tree/<nb>``), one page per notebook."""
 
-    def _nb_path(self) -> Path:
-        if self.root is None:
-            raise ValueError("pass root= (the served folder) or cells= explicitly")
-        return self.root / self.nb
-
-    def open(self, timeout: float = 60) -> "LabNotebook":
+    def open(self, timeout: float = 60, collapse_sidebar: bool = True) -> "LabNotebook":
         t0 = time.monotonic()
-        self.page.goto(self.server.url_for(f"lab/tree/{self.nb}"),
+        # A workspace of its own, reset: otherwise Lab restores the tabs (and kernels) of
+        # notebooks opened earlier in the session, and the first cell found is a hidden one.
+        ws = "t" + secrets.token_hex(4)
+        self.page.goto(self.server.url_for(f"lab/workspaces/{ws}/tree/{self.nb}?reset"),
                        wait_until="domcontentloaded", timeout=timeout * 1000)
         self.page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=timeout * 1000)
+        panels = self.page.locator(".jp-NotebookPanel").count()
+        assert panels == 1, f"expected only {self.nb} open in Lab, found {panels} notebooks"
+        if collapse_sidebar:  # more room for the notebook (and nicer screenshots)
+            tab = self.page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
+            if tab.count():
+                tab.first.click()
+        self.focus_notebook()
         self.wait_kernel_idle(timeout)
         self.timings["open"] = time.monotonic() - t0
         return self
 
-    def kernel_status(self) -> str:
-        """Execution state of this notebook's kernel from the server's REST API."""
+    def focus_notebook(self) -> None:
+        """Click the first cell: makes the notebook Lab's current widget. It is also the
+        user gesture after which Lab starts the kernel."""
+        self.page.locator(".jp-NotebookPanel .jp-Cell").first.click()
+        self.page.keyboard.press("Escape")  # command mode
+
+    def session(self) -> dict | None:
         for s in self.server.api("api/sessions"):
             if s.get("path") == self.nb and s.get("kernel"):
-                return s["kernel"].get("execution_state", "")
-        return ""
+                return s
+        return None
+
+    def kernel_status(self) -> str:
+        """Execution state of this notebook's kernel from the server's REST API."""
+        s = self.session()
+        return s["kernel"].get("execution_state", "") if s else ""
 
     def wait_kernel_idle(self, timeout: float = 60) -> None:
         t0 = time.monotonic()
         while self.kernel_status() != "idle":
             if time.monotonic() - t0 > timeout:
-                raise TimeoutError(f"kernel for {self.nb} not idle: {self.kernel_status()!r}")
-            time.sleep(0.2)
+                raise TimeoutError(f"kernel for {self.nb} not idle after {timeout}s: "
+                                   f"{self.kernel_status()!r}")
+            self.page.wait_for_timeout(200)
 
     def restart_and_run_all(self) -> None:
         """Kernel menu -> "Restart Kernel and Run All Cells…" -> accept the dialog."""
-        t0 = time.monotonic()
-        self.page.locator(".jp-NotebookPanel .jp-Notebook").first.click(
-            position={"x": 5, "y": 5})  # make the notebook the current widget
+        t0 = self._run_t0 = time.monotonic()
+        self.focus_notebook()
+        # Committed notebooks already show [1]..[n]. Mark each prompt element once it has
+        # shown "[*]" (run-all queues every cell as [*] at once); prompts() reports unmarked
+        # ones as stale, so the saved numbers cannot pass for a finished run.
+        self.page.evaluate("""() => {
+          const prompts = () => document.querySelectorAll(
+              '.jp-NotebookPanel .jp-CodeCell .jp-InputArea-prompt');
+          for (const p of prompts()) p.__actvizSawStar = false;
+          if (window.__actvizObserver) window.__actvizObserver.disconnect();
+          window.__actvizObserver = new MutationObserver(() => {
+            for (const p of prompts())
+              if (p.textContent.includes('*')) p.__actvizSawStar = true; });
+          window.__actvizObserver.observe(document.body,
+            {subtree: true, childList: true, characterData: true});
+        }""")
         self.page.get_by_role("menuitem", name="Kernel", exact=True).click()
         self.page.get_by_role("menuitem", name=re.compile(
             r"^Restart Kernel and Run All Cells")).click()
@@ -631,39 +738,44 @@ class LabNotebook(NotebookPage):
         self.page.locator(".jp-Dialog").wait_for(state="detached")
         self.timings["restart_click"] = time.monotonic() - t0
 
-    def prompts(self) -> list[str]:
+    def prompts(self) -> list[str | None]:
+        """Input prompt text per cell (None for non-code cells). After
+        restart_and_run_all(), a prompt not yet seen as "[*]" is prefixed "stale"."""
         return self.page.evaluate(
             """() => Array.from(document.querySelectorAll('.jp-NotebookPanel .jp-Cell'))
-                 .map(c => { const p = c.querySelector(':scope .jp-InputArea-prompt');
-                             return c.classList.contains('jp-CodeCell') && p
-                                    ? p.innerText.trim() : null; })""")
+                 .map(c => { const p = c.querySelector('.jp-InputArea-prompt');
+                             if (!c.classList.contains('jp-CodeCell') || !p) return null;
+                             return (p.__actvizSawStar === false ? 'stale' : '')
+                                    + p.innerText.trim(); })""")
 
     def wait_run_complete(self, cells: list[dict] | None = None, timeout: float = 180) -> None:
-        """Until every non-empty code cell shows ``[k]:`` with k = 1..n in order and the
-        kernel is idle. *cells* from :func:`code_cells` (read from the copy if omitted)."""
+        """Until every non-empty code cell shows ``[k]:`` with k = 1..n in order (no
+        ``[*]``, none stale: each must have shown ``[*]`` since the restart) and the kernel
+        is idle. *cells* as from :func:`code_cells`."""
         if cells is None:
             cells = code_cells(self._nb_path())
         want = [str(k) for k in range(1, sum(c["type"] == "code" and not c["empty"]
                                              for c in cells) + 1)]
         t0 = time.monotonic()
-        got: list[str] = []
+        start = getattr(self, "_run_t0", t0)  # run_all timing starts at the menu click
         while True:
             prompts = self.prompts()
             got = [re.sub(r"[\[\]:\s]", "", p or "") for p, c in zip(prompts, cells)
                    if c["type"] == "code" and not c["empty"]]
-            if got == want and self.kernel_status() == "idle":
+            if len(prompts) == len(cells) and got == want and self.kernel_status() == "idle":
                 break
             if time.monotonic() - t0 > timeout:
                 raise TimeoutError(f"run-all of {self.nb} incomplete after {timeout}s: "
-                                   f"prompts {got} (want {want}), "
+                                   f"prompts {got} (want {want}), {len(prompts)} cells in "
+                                   f"the page vs {len(cells)} in the file, "
                                    f"kernel {self.kernel_status()!r}")
-            time.sleep(0.2)
-        self.timings["run_all"] = time.monotonic() - t0
+            self.page.wait_for_timeout(200)
+        self.timings["run_all"] = time.monotonic() - start
 
     def output_problems(self, cells: list[dict] | None = None) -> list[str]:
-        """Error outputs (ename/traceback) in cells not tagged to raise, fatal-looking
-        stderr, widget render errors, bare widget reprs. Harmless stderr (warnings) is
-        returned by :meth:`stderr_outputs` but not counted as a problem."""
+        """Error outputs / traceback-bearing stderr in cells not tagged ``raises-exception``
+        (or ``# NBVAL_RAISES_EXCEPTION``), widget render errors, bare widget reprs.
+        Warnings on stderr are *not* problems (see :meth:`stderr_outputs`)."""
         if cells is None:
             cells = code_cells(self._nb_path())
         problems = self.widget_problems()
@@ -671,19 +783,40 @@ class LabNotebook(NotebookPage):
             """() => Array.from(document.querySelectorAll('.jp-NotebookPanel .jp-Cell'))
                  .map(c => Array.from(c.querySelectorAll('.jp-OutputArea-output'))
                    .map(o => ({mime: o.getAttribute('data-mime-type') || '',
-                               error: !!o.closest('.jp-OutputArea-child') &&
-                                 !!o.closest('.jp-OutputArea-child').querySelector(
-                                   '[data-mime-type="application/vnd.jupyter.error"]'),
                                text: o.innerText})))""")
         for i, (outs, c) in enumerate(zip(per_cell, cells)):
             if c["raises"]:
                 continue
             for o in outs:
-                if o["mime"] == "application/vnd.jupyter.error" or (
-                        o["mime"] == "application/vnd.jupyter.stderr"
-                        and FATAL_STDERR.search(o["text"])):
-                    problems.append(f"cell {i}: error output: {o['text'][:500]!r}")
+                if o["mime"] in ("application/vnd.jupyter.stderr",
+                                 "application/vnd.jupyter.error") \
+                        and FATAL_STDERR.search(o["text"]):
+                    problems.append(f"cell {i}: error output: {o['text'][-800:]!r}")
         return problems
+
+    def log_entries(self) -> list[str]:
+        """Lab's log console for this notebook: where output of widget callbacks without
+        an Output widget goes, e.g. the traceback of a callback that raised. Opens the
+        log console panel only when the status bar says there are entries."""
+        item = self.page.locator(".jp-LogConsoleStatusItem [title]")
+        if not item.count():
+            return []
+        m = re.search(r"(\d+) log entr", item.first.get_attribute("title") or "")
+        if not m or m.group(1) == "0":
+            return []
+        item.first.click()  # opens the log console
+        sel = ".jp-LogConsolePanel .jp-OutputArea-child"
+        self.page.wait_for_selector(sel, timeout=10_000)
+        return self.page.locator(sel).all_inner_texts()
+
+    def callback_errors(self) -> list[str]:
+        return [e[-800:] for e in self.log_entries() if FATAL_STDERR.search(e)]
+
+    def shutdown_kernel(self) -> None:
+        """DELETE this notebook's session (kernel) on the server (call after closing)."""
+        s = self.session()
+        if s:
+            self.server.api(f"api/sessions/{s['id']}", method="DELETE")
 
 
 class VoilaDashboard(NotebookPage):
@@ -692,6 +825,7 @@ class VoilaDashboard(NotebookPage):
     def open(self, timeout: float = 60, retries: int = 1) -> "VoilaDashboard":
         """Load with a timeout; on a stall reload once (observed ~1 load in 12)."""
         t0 = time.monotonic()
+        attempt = 0
         for attempt in range(retries + 1):
             try:
                 if attempt == 0:
@@ -701,8 +835,9 @@ class VoilaDashboard(NotebookPage):
                     self.page.reload(wait_until="domcontentloaded", timeout=timeout * 1000)
                 self.wait_widgets(timeout)
                 break
-            except Exception:  # playwright TimeoutError and friends
+            except Exception as e:  # playwright's TimeoutError and friends
                 self.timings[f"stall_{attempt}"] = time.monotonic() - t0
+                self.console_errors.append(f"load attempt {attempt} failed: {e!r}"[:500])
                 if attempt == retries:
                     raise
         self.timings["open"] = time.monotonic() - t0
@@ -710,16 +845,75 @@ class VoilaDashboard(NotebookPage):
         return self
 
     def output_problems(self) -> list[str]:
+        """Voilà's execution-error banner, tracebacks, widget render errors, bare reprs.
+        (The server runs with --show_tracebacks=True so errors are visible.)"""
         problems = self.widget_problems()
         text = self.page.evaluate("() => document.body.innerText")
         for needle in ("There was an error when executing cell", "Traceback (most recent",
                        "Voila Error", "Voilà Error"):
             if needle in text:
                 i = text.index(needle)
-                problems.append(f"page shows {text[i:i + 300]!r}")
-        problems += [f"error output: {t[:500]!r}" for t in self.page.evaluate(
-            """() => Array.from(document.querySelectorAll(
-                 '[data-mime-type="application/vnd.jupyter.error"]')).map(e => e.innerText)""")]
-        problems += [f"stderr: {t[:500]!r}" for t in self.stderr_outputs()
+                problems.append(f"page shows {text[i:i + 400]!r}")
+        problems += [f"stderr: {t[-800:]!r}" for t in self.stderr_outputs()
                      if FATAL_STDERR.search(t)]
         return problems
+
+
+# --------------------------------------------------------------------------------------
+# The checks every notebook gets (plain asserts; used by the pytest suite)
+# --------------------------------------------------------------------------------------
+
+
+def _check_moves(moves: list[SliderMove], where: str) -> None:
+    live = [m for m in moves if not m.skipped]
+    assert live, f"{where}: no movable slider (all disabled or marked {NO_PLOT_CLASS})"
+    stuck = [m.describe() for m in live if not m.value_changed]
+    assert not stuck, f"{where}: arrow keys did not move:\n  " + "\n  ".join(stuck)
+    same = [m.describe() for m in live if not m.image_changed]
+    assert not same, f"{where}: plot did not change after moving:\n  " + "\n  ".join(same)
+
+
+def _wait_widgets(p: NotebookPage, timeout: float = 30) -> None:
+    try:
+        p.wait_widgets(timeout)
+    except Exception:
+        raise AssertionError(
+            f"{p.nb}: within {timeout}s expected >=1 slider ({SLIDER_HANDLE}) and >=1 "
+            f"loaded plot ({PLOT_IMG}); found {p.handles().count()} slider handles, "
+            f"{p.loaded_plot_count()} loaded plots") from None
+
+
+def _still_loading(p: NotebookPage) -> list[str]:
+    n = p.page.evaluate("() => document.body.innerText.split('Loading widget').length - 1")
+    return [f"{n} widget(s) still show 'Loading widget...'"] if n else []
+
+
+def check_lab_notebook(nb: LabNotebook, presses: int = 3) -> list[SliderMove]:
+    """Restart & run all; prompts [1]..[n]; no errors; >=1 slider and plot; every slider
+    handle changes its plot; no tracebacks in the log console. Returns the moves."""
+    cells = code_cells(nb._nb_path())
+    nb.restart_and_run_all()
+    nb.wait_run_complete(cells)
+    problems = nb.output_problems(cells)
+    assert not problems, f"{nb.nb} in Lab:\n  " + "\n  ".join(problems)
+    _wait_widgets(nb)
+    moves = nb.move_all_sliders(presses)
+    errors = nb.callback_errors()
+    assert not errors, f"{nb.nb}: widget callbacks raised (Lab log console):\n" + \
+        "\n".join(errors)
+    _check_moves(moves, f"{nb.nb} in Lab")
+    problems = nb.output_problems(cells) + _still_loading(nb)  # callbacks can print too
+    assert not problems, f"{nb.nb} in Lab after moving sliders:\n  " + "\n  ".join(problems)
+    return moves
+
+
+def check_voila_dashboard(d: VoilaDashboard, presses: int = 3) -> list[SliderMove]:
+    """Page loaded (done by open()); no errors; every slider handle changes its plot."""
+    _wait_widgets(d)
+    problems = d.output_problems()
+    assert not problems, f"{d.nb} in Voilà:\n  " + "\n  ".join(problems)
+    moves = d.move_all_sliders(presses)
+    _check_moves(moves, f"{d.nb} in Voilà")
+    problems = d.output_problems() + _still_loading(d)
+    assert not problems, f"{d.nb} in Voilà after moving sliders:\n  " + "\n  ".join(problems)
+    return moves
