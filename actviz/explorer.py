@@ -25,7 +25,7 @@ from .activations import names
 from .analysis import as_activation
 from .figures import ActivationFigure, CompareFigure, check_z_range
 
-__all__ = ["Explorer", "Comparison", "explore", "compare", "ZRangeSlider", "Z_LIMIT", "MIN_Z_WIDTH"]
+__all__ = ["Explorer", "Comparison", "Dashboard", "explore", "compare", "dashboard", "ZRangeSlider", "Z_LIMIT", "MIN_Z_WIDTH"]
 
 #: The z range slider spans [-Z_LIMIT, Z_LIMIT].
 Z_LIMIT = 20.0
@@ -214,6 +214,14 @@ class Explorer(widgets.VBox):
 
     # ---------------------------------------------------------------- display
 
+    def close_all_views(self) -> None:
+        """Close this view's widgets (frees their comms when the view is replaced)."""
+        for control in self.controls.values():
+            control.close()
+        self._image.close()
+        self._readout.close()
+        self.close()
+
     def __repr__(self) -> str:
         lo, hi = self.view.z_range
         params = "".join(f", {k} = {v:g}" for k, v in self.act.params.items())
@@ -279,3 +287,50 @@ def explore(name_or_act, z_range=(-8.0, 8.0), z0: float = 1.0, theme=None, **par
 def compare(names_or_acts=("sigmoid", "tanh", "relu", "leaky_relu"), z_range=(-5.0, 5.0), theme=None) -> Comparison:
     """A :class:`Comparison` of several activations (names or Activations)."""
     return Comparison(names_or_acts, z_range=z_range, theme=theme)
+
+
+class Dashboard(widgets.VBox):
+    """The code-free classroom view: pick an activation, explore it, compare several.
+
+    ``controls`` holds 'activation' (the picker); ``explorer`` and ``comparison`` are the
+    two views, each with its own ``controls``.
+    """
+
+    def __init__(self, activation: str = "sigmoid", theme=None):
+        self.theme = theme
+        self.controls = {
+            "activation": widgets.Dropdown(options=names(), value=activation, description="activation",
+                                           style=_SLIDER_STYLE, layout=widgets.Layout(width="min(100%, 360px)")),
+        }
+        self.explorer = Explorer(activation, theme=theme)
+        self.comparison = Comparison(("sigmoid", "tanh", "relu", "leaky_relu"), theme=theme)
+        self._explorer_box = widgets.VBox([self.explorer])
+        self.controls["activation"].observe(self._on_pick, names="value")
+        header = widgets.HTML(
+            # projector-sized labels and readouts for this dashboard only
+            "<style>.actviz-dashboard .widget-label, .actviz-dashboard .widget-readout,"
+            " .actviz-dashboard select {font-size: 1.25em !important;}</style>"
+            "<h2 style='margin:0.2em 0'>Activation functions and their derivatives</h2>"
+            "<p style='font-size:1.15em;margin:0'>Left: g(z) with the tangent at z\u2080. Right: g\u2032(z), the slope. "
+            "Shaded: saturated (|g\u2032| &lt; 1% of its maximum); hatched: dead (g\u2032 = 0).</p>"
+        )
+        compare_header = widgets.HTML("<h3 style='margin:0.6em 0 0.2em'>Compare activations</h3>")
+        super().__init__([header, self.controls["activation"], self._explorer_box, compare_header, self.comparison])
+        self.add_class("actviz-dashboard")
+
+    def _on_pick(self, change) -> None:
+        old = self.explorer
+        self.explorer = Explorer(change["new"], theme=self.theme)
+        self._explorer_box.children = (self.explorer,)
+        old.close_all_views()
+
+    def __repr__(self) -> str:
+        return f"Dashboard({self.explorer!r})"
+
+    def _repr_mimebundle_(self, **kwargs):
+        return _png_bundle(self, self.explorer.image.value, repr(self), **kwargs)
+
+
+def dashboard(activation: str = "sigmoid", theme=None) -> Dashboard:
+    """The classroom dashboard (see :class:`Dashboard`); served by Voila from notebooks/dashboard.ipynb."""
+    return Dashboard(activation, theme=theme)

@@ -72,9 +72,15 @@ def set_theme(name: str = "default") -> Theme:
     return _current
 
 
-def theme() -> Theme:
-    """The theme in force."""
-    return _current
+def theme(name: "str | Theme | None" = None) -> Theme:
+    """The theme called ``name`` (a Theme passes through), or the one in force."""
+    if name is None:
+        return _current
+    if isinstance(name, Theme):
+        return name
+    if name not in THEMES:
+        raise ValueError(f"unknown theme {name!r}; choose one of {', '.join(THEMES)}")
+    return THEMES[name]
 
 
 def _style_axes(ax, th: Theme) -> None:
@@ -167,7 +173,7 @@ class ActivationFigure:
 
     def __init__(self, act: Activation, z_range=(-8.0, 8.0), z0: float = 1.0, n: int = 801,
                  theme_: Theme | None = None, readout: bool = True):
-        self.theme = th = theme_ or _current
+        self.theme = th = theme(theme_)
         self.show_readout = readout  # the live explorer shows it as HTML instead (no text layout per move)
         self.act = act
         self.n = int(n)
@@ -314,7 +320,7 @@ class CompareFigure:
     """Several activations overlaid: g on the left, g' on the right, one style per series."""
 
     def __init__(self, acts: list[Activation], z_range=(-5.0, 5.0), n: int = 801, theme_: Theme | None = None):
-        self.theme = th = theme_ or _current
+        self.theme = th = theme(theme_)
         self.n = n
         self.figure, self.canvas, (self.ax_g, self.ax_dg) = _new_figure(th, 2)
         for ax, title in ((self.ax_g, "$g(z)$"), (self.ax_dg, "$g'(z)$")):

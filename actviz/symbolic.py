@@ -1,4 +1,4 @@
-"""Custom activations from a formula typed by a student, differentiated by sympy.
+r"""Custom activations from a formula typed by a student, differentiated by sympy.
 
 >>> mish = from_expression("z * tanh(softplus(z))", name="mish")
 >>> float(mish.g(1.0))
@@ -18,18 +18,25 @@ Grammar (everything else is rejected with a ``ValueError`` saying what is allowe
   :data:`FUNCTIONS`: exp, log, sqrt, abs, tanh, sinh, cosh, sin, cos, atan/arctan,
   erf, sigmoid (= 1/(1+exp(-x))), softplus (= log(1+exp(x))), max/min (2 arguments).
 
-Limits, so that nothing can make sympy hang: at most :data:`MAX_CHARS` characters,
+Limits, so that no input can make sympy hang: at most :data:`MAX_CHARS` characters,
 :data:`MAX_NODES` AST nodes, nesting depth :data:`MAX_DEPTH`. A constant exponent must
 satisfy ``|p| <= 10``; an exponent that depends on ``z`` needs a positive constant base
 (``2**z`` is fine, ``z**z`` is not: write ``exp(z*log(...))`` if you mean it). Every
 constant subexpression must be real, finite and at most 1e100 in magnitude (so
 ``sqrt(-1)``, ``1/0`` and ``9**9**9**9`` are rejected before they are computed).
 
-:func:`from_expression` then differentiates, simplifies (only when the derivative is
-small, and only if that makes it shorter), compiles g and g' to numpy, and checks that
-both are real and finite on ``z`` in [-6, 6]. Kinks from ``max``/``min`` differentiate
-to Heaviside steps, which take the value 1/2 at 0: ``max(z, 0.1*z)`` has g'(0) = 0.55,
-the mean of the two one-sided slopes (the registry's leaky_relu uses PyTorch's alpha).
+:func:`from_expression` then differentiates, compiles g and g' to numpy, checks that
+both are real and finite on ``z`` in [-6, 6], simplifies g' (only when it is small, and
+only if that makes it shorter without changing any value), and prints both as LaTeX.
+sympy's running time cannot be bounded from the input size alone (simplify, and even
+latex, can take a minute on a short formula), so these steps run under a wall-clock
+limit (SIGALRM; Unix main thread only, which is where Jupyter and Voila run cells):
+:data:`SYMBOLIC_SECONDS` in all, past which a ``ValueError`` says "too complicated";
+a slow simplify keeps the unsimplified g', a slow latex falls back to ``\text{...}``.
+
+Kinks from ``max``/``min`` differentiate to Heaviside steps, which take the value 1/2 at
+0: ``max(z, 0.1*z)`` has g'(0) = 0.55, the mean of the two one-sided slopes (the
+registry's leaky_relu uses PyTorch's alpha); ``abs`` gives sign(z), 0 at 0.
 Outside [-6, 6] a custom activation may overflow (e.g. ``exp(z)/(1+exp(z))`` at
 z = 800 is NaN); the registry's hand-written activations do not.
 """
@@ -39,6 +46,9 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import signal
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -48,7 +58,7 @@ import sympy
 from .activations import Activation
 
 __all__ = ["parse_expression", "derive", "from_expression", "Derivation", "CustomActivation",
-           "FUNCTIONS", "MAX_CHARS", "MAX_NODES", "MAX_DEPTH"]
+           "FUNCTIONS", "MAX_CHARS", "MAX_NODES", "MAX_DEPTH", "SYMBOLIC_SECONDS"]
 
 Z = sympy.Symbol("z", real=True)
 
@@ -122,6 +132,10 @@ def _reject(what: str) -> ValueError:
 
 def parse_expression(text: str) -> sympy.Expr:
     """The sympy expression for ``text``, a formula in ``z``; ``ValueError`` otherwise."""
+    return _parse(text, _Budget())
+
+
+def _parse(text: str, budget: "_Budget") -> sympy.Expr:
     if not isinstance(text, str):
         raise ValueError(f"the expression must be a string (a formula in z), got {type(text).__name__}")
     if len(text) > MAX_CHARS:
@@ -136,7 +150,7 @@ def parse_expression(text: str) -> sympy.Expr:
     n = sum(isinstance(node, ast.expr) for node in ast.walk(tree))
     if n > MAX_NODES:
         raise ValueError(f"the expression is too complex ({n} parts); at most {MAX_NODES} are allowed")
-    expr = _build(tree.body, 1)
+    expr = budget.run("building the expression", _build, tree.body, 1)
     if Z not in expr.free_symbols:
         raise ValueError(f"an activation must depend on z, but {text.strip()!r} is constant")
     return expr
@@ -221,7 +235,10 @@ def _checked(expr: sympy.Expr) -> sympy.Expr:
 
 def _constant(expr: sympy.Expr) -> float:
     """The value of a constant subexpression as a float (``ValueError`` if not a modest real)."""
-    value = sympy.N(expr, 20)
+    try:
+        value = sympy.N(expr, 20)
+    except (ArithmeticError, ValueError, TypeError):
+        raise _reject(f"the constant {sympy.sstr(expr)[:40]} cannot be evaluated (a division by zero?)") from None
     if value.is_real is not True or value.is_finite is not True:
         raise _reject(f"the constant {expr} is not a real number")
     if abs(value) > MAX_CONSTANT:
@@ -230,9 +247,82 @@ def _constant(expr: sympy.Expr) -> float:
 
 
 # --------------------------------------------------------------------------------------
+# Time limits. sympy's running time is hard to bound from the size of the input alone
+# (simplify, and even latex printing, which calls simplify, can take a minute on a
+# 15-operation derivative), so each symbolic step runs under a wall-clock limit.
+
+
+class _OutOfTime(BaseException):
+    """Raised by the SIGALRM handler; a BaseException so that no `except Exception` eats it."""
+
+
+SYMBOLIC_SECONDS = 5.0  # parse + differentiate + compile + print, in all: past this -> ValueError
+SIMPLIFY_SECONDS = 1.0  # simplify (within the above): past this the unsimplified derivative is kept
+LATEX_SECONDS = 1.0     # sympy.latex (within the above): past this a plain-text rendering is used
+
+
+def _with_time_limit(seconds: float, fn, *args):
+    """``fn(*args)``, raising ``_OutOfTime`` after ``seconds`` (wall clock).
+
+    Uses SIGALRM, so the limit applies only on Unix in the main thread (where Jupyter,
+    Voila and pytest run user code); elsewhere ``fn`` runs without a limit.
+    """
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        return fn(*args)
+    fired = []
+
+    def on_alarm(signum, frame):
+        if not fired:  # the timer is one-shot; never raise twice
+            fired.append(True)
+            raise _OutOfTime
+
+    old_handler = signal.signal(signal.SIGALRM, on_alarm)
+    try:
+        old_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
+        t0 = time.monotonic()
+        try:
+            return fn(*args)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    finally:
+        signal.signal(signal.SIGALRM, old_handler)
+        if old_timer[0] > 0:  # someone else's timer was running: put back what is left of it
+            signal.setitimer(signal.ITIMER_REAL, max(old_timer[0] - (time.monotonic() - t0), 1e-3), old_timer[1])
+
+
+class _Budget:
+    """One wall-clock allowance shared by the symbolic steps of one call."""
+
+    def __init__(self, seconds: float = None):
+        self.end = time.monotonic() + (SYMBOLIC_SECONDS if seconds is None else seconds)
+
+    def left(self) -> float:
+        return max(self.end - time.monotonic(), 0.001)
+
+    def run(self, step: str, fn, *args):
+        """``fn(*args)`` within the allowance; ``ValueError`` naming ``step`` otherwise.
+
+        sympy's own arithmetic errors on odd input become ``ValueError`` too.
+        """
+        try:
+            return _with_time_limit(self.left(), fn, *args)
+        except _OutOfTime:
+            raise ValueError(
+                f"the expression is too complicated: {step} ran past the {SYMBOLIC_SECONDS:g} s limit; "
+                "try a simpler one"
+            ) from None
+        except (ArithmeticError, TypeError, RecursionError) as exc:
+            raise ValueError(f"sympy failed while {step}: {type(exc).__name__}: {exc}") from None
+
+
+# --------------------------------------------------------------------------------------
 # Derivation and numerics.
 
-SIMPLIFY_MAX_OPS = 120  # skip sympy.simplify above this size (it can be slow)
+# sympy.simplify is tried only on small derivatives without kinks (max/min/abs; there it is
+# slowest and rarely shortens anything) and without floats (simplify turns floats into
+# exact rationals; a float such as exp(-1e12) becomes a fraction with a huge power of two).
+SIMPLIFY_MAX_OPS = 40
+_NO_SIMPLIFY = (sympy.Heaviside, sympy.Max, sympy.Min, sympy.sign, sympy.Abs, sympy.Piecewise)
 GRID = np.union1d(np.linspace(-6.0, 6.0, 241), [0.0])
 
 
@@ -243,28 +333,53 @@ class Derivation:
     text: str
     expr: sympy.Expr         # g(z) as parsed
     derivative: sympy.Expr   # d/dz g(z) as sympy.diff returns it
-    simplified: sympy.Expr   # the derivative after (guarded) simplification; may equal `derivative`
-
-    @property
-    def latex_g(self) -> str:
-        return "g(z) = " + sympy.latex(self.expr)
-
-    @property
-    def latex_dg(self) -> str:
-        return "g'(z) = " + sympy.latex(self.simplified)
+    simplified: sympy.Expr   # the derivative after guarded simplification (may be `derivative`)
+    latex_g: str             # "g(z) = ..."
+    latex_dg: str            # "g'(z) = ..." (of `simplified`)
 
 
 def derive(text: str) -> Derivation:
     """Parse ``text`` and differentiate it (no numeric validation; see :func:`from_expression`)."""
-    expr = parse_expression(text)
-    derivative = sympy.diff(expr, Z)
-    simplified = derivative
-    ops = sympy.count_ops(derivative)
-    if ops <= SIMPLIFY_MAX_OPS:
+    budget = _Budget()
+    expr = _parse(text, budget)
+    return _finish(text, expr, budget.run("differentiating", sympy.diff, expr, Z), budget)
+
+
+def _finish(text: str, expr: sympy.Expr, derivative: sympy.Expr, budget: _Budget) -> Derivation:
+    simplified = _simplify(derivative, min(SIMPLIFY_SECONDS, budget.left() / 2))
+    latex_g = _latex(expr, budget)
+    latex_dg = _latex(simplified, budget)
+    return Derivation(text=text.strip(), expr=expr, derivative=derivative, simplified=simplified,
+                      latex_g=f"g(z) = {latex_g}", latex_dg=f"g'(z) = {latex_dg}")
+
+
+def _latex(expr: sympy.Expr, budget: _Budget) -> str:
+    """``sympy.latex(expr)``, or ``\\text{<plain text>}`` when that is slow.
+
+    sympy.latex can take many seconds: printing a product calls ``fraction``, which asks
+    ``is_constant()`` of negative exponents, which may evaluate and simplify them.
+    """
+    try:
+        return _with_time_limit(min(LATEX_SECONDS, budget.left()), sympy.latex, expr)
+    except (_OutOfTime, ArithmeticError, TypeError, RecursionError):
+        return budget.run("printing the formula", lambda: r"\text{" + sympy.sstr(expr) + "}")
+
+
+def _simplify(derivative: sympy.Expr, seconds: float) -> sympy.Expr:
+    """``sympy.simplify(derivative)`` if it is quick, not longer, and numerically the same."""
+    def attempt():
+        ops = sympy.count_ops(derivative)
+        if ops > SIMPLIFY_MAX_OPS or derivative.has(*_NO_SIMPLIFY) or derivative.atoms(sympy.Float):
+            return derivative
         candidate = sympy.simplify(derivative)
         if sympy.count_ops(candidate) <= ops and _agree(derivative, candidate):
-            simplified = candidate
-    return Derivation(text=text.strip(), expr=expr, derivative=derivative, simplified=simplified)
+            return candidate
+        return derivative
+
+    try:
+        return _with_time_limit(seconds, attempt)
+    except _OutOfTime:
+        return derivative
 
 
 def _agree(raw: sympy.Expr, candidate: sympy.Expr) -> bool:
@@ -290,11 +405,16 @@ def _erf(x):
 
 
 _ERF_UFUNC = np.frompyfunc(math.erf, 1, 1)
-_MODULES = [{"erf": _erf}, "numpy"]
+# sympy prints Heaviside for numpy via rewrite(Piecewise) + simplify, which can take seconds
+# on nested arguments; printing it as a plain call to np.heaviside(x, 1/2) is instant.
+_STEP = sympy.Function("heaviside_half")
+_MODULES = [{"erf": _erf, "heaviside_half": lambda x: np.heaviside(x, 0.5)}, "numpy"]
 
 
 def _compile(expr: sympy.Expr):
     """A numpy function of z for ``expr``: float64 out with z's shape, NaN in -> NaN out."""
+    expr = expr.replace(lambda e: isinstance(e, sympy.Heaviside) and e.args[1:] in ((), (sympy.S.Half,)),
+                        lambda e: _STEP(e.args[0]))
     f = sympy.lambdify(Z, expr, modules=_MODULES)  # code generated from the checked tree, not user text
 
     def numeric(z):
@@ -305,6 +425,21 @@ def _compile(expr: sympy.Expr):
         return np.where(np.isnan(z), np.nan, out)
 
     return numeric
+
+
+def _check_finite(label: str, fn) -> None:
+    """``ValueError`` unless ``fn`` is real and finite on GRID."""
+    try:
+        with np.errstate(all="ignore"):
+            values = fn(GRID)
+    except Exception as exc:  # a numpy function refusing an input: report, don't crash
+        raise ValueError(f"{label} could not be evaluated on [-6, 6] ({exc})") from None
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise ValueError(
+            f"{label} is not real and finite for all z in [-6, 6] (e.g. at z = {GRID[bad][0]:g}); "
+            "an activation must be defined on the whole real line"
+        )
 
 
 @dataclass(frozen=True)
@@ -323,31 +458,29 @@ def from_expression(text: str, name: Optional[str] = None) -> CustomActivation:
     """An activation from a formula in ``z``, e.g. ``from_expression("z * sigmoid(z)")``.
 
     Raises ``ValueError`` (with a message saying what is allowed) for anything outside the
-    grammar in the module docstring, and when g or g' is not real and finite on [-6, 6].
+    grammar in the module docstring, when g or g' is not real and finite on [-6, 6], and
+    when sympy needs more than ``SYMBOLIC_SECONDS`` in all.
     """
     if name is not None and (not isinstance(name, str) or not name.strip()):
         raise ValueError(f"name must be a non-empty string or None, got {name!r}")
-    d = derive(text)
-    act = CustomActivation(
+    budget = _Budget()
+    expr = _parse(text, budget)
+    derivative = budget.run("differentiating", sympy.diff, expr, Z)
+    g = budget.run("compiling g", _compile, expr)
+    _check_finite("g(z)", g)
+    dg = budget.run("compiling g'", _compile, derivative)
+    _check_finite("g'(z)", dg)  # checked before the slow steps, so bad input is rejected fast
+    d = _finish(text, expr, derivative, budget)
+    if d.simplified is not derivative:
+        dg = budget.run("compiling g'", _compile, d.simplified)
+    return CustomActivation(
         name=name or "custom",
         params={},
         latex_g=d.latex_g,
         latex_dg=d.latex_dg,
         doc=f"custom activation g(z) = {d.text}",
-        _g=_compile(d.expr),
-        _dg=_compile(d.simplified),
+        _g=g,
+        _dg=dg,
         _dg_from_g=None,
         derivation=d,
     )
-    for label, fn in (("g(z)", act.g), ("g'(z)", act.dg)):
-        try:
-            values = fn(GRID)
-        except Exception as exc:  # a numpy function refusing an input: report, don't crash
-            raise ValueError(f"{label} could not be evaluated on [-6, 6] ({exc})") from None
-        bad = ~np.isfinite(values)
-        if bad.any():
-            raise ValueError(
-                f"{label} is not real and finite for all z in [-6, 6] (e.g. at z = {GRID[bad][0]:g}); "
-                "an activation must be defined on the whole real line"
-            )
-    return act

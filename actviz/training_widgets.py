@@ -1,0 +1,419 @@
+"""Widgets for the training notebooks (06-08): controls wired to the figures of
+:mod:`actviz.training_figures` (one VBox subclass per view, its callbacks together).
+
+As in :mod:`actviz.explorer`: a control change -> numpy (:mod:`actviz.training`) ->
+artists of one persistent matplotlib Figure -> PNG bytes in an ``ipywidgets.Image``.
+Callbacks only ever write widget *state* (the image, an HTML readout, a progress bar),
+never print or display, so nbval and nbclient see the same cell outputs. Where widgets are
+not live (GitHub, nbviewer) the display also carries ``image/png`` of the current figure.
+
+* :class:`GradientFlowView`  depth, activation, init, weight scale, comparison on/off.
+* :class:`DeadUnitsView`     activation, bias shift, Leaky ReLU's alpha.
+* :class:`TrainingView`      dataset, activation, hidden units, learning rate, epochs, a
+  Train button and a progress bar; the loss curve and decision boundary update in place.
+
+Every view has ``controls`` (name -> widget), ``figure`` (the matplotlib Figure) and
+``image`` (the Image widget); reading ``figure`` or ``image`` renders any pending change
+first, so code that sets a control and then looks at the result sees the new state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import math
+import numbers
+import time
+
+import ipywidgets as widgets
+
+from .activations import Activation, names
+from .analysis import as_activation
+from .explorer import _SLIDER_LAYOUT, _SLIDER_STYLE, _png_bundle
+from .training import INITS, bce_loss, forward, gradient_flow, init_network, make_moons, make_spirals, train
+from .training_figures import DeadUnitsFigure, GradientFlowFigure, TrainingFigure
+
+__all__ = [
+    "GradientFlowView",
+    "DeadUnitsView",
+    "TrainingView",
+    "DATASETS",
+    "DEPTH_RANGE",
+    "WEIGHT_SCALE_RANGE",
+    "BIAS_SHIFT_RANGE",
+    "ALPHA_RANGE",
+    "HIDDEN_RANGE",
+    "LR_RANGE",
+    "EPOCHS_RANGE",
+]
+
+#: the ranges of the sliders; a constructor argument outside them is a ValueError
+DEPTH_RANGE = (2, 50)
+WEIGHT_SCALE_RANGE = (0.25, 4.0)
+BIAS_SHIFT_RANGE = (-6.0, 2.0)
+ALPHA_RANGE = (0.0, 0.5)
+HIDDEN_RANGE = (1, 64)
+LR_RANGE = (0.01, 10.0)
+EPOCHS_RANGE = (10, 3000)
+
+#: the datasets of :class:`TrainingView`: name -> function(n, seed) -> (X, y)
+DATASETS = {
+    "moons": lambda n, seed: make_moons(n, noise=0.1, seed=seed),
+    "spirals": lambda n, seed: make_spirals(n, noise=0.05, seed=seed),
+}
+
+_COMPARE_WITH = ("sigmoid", "tanh", "relu")
+
+
+def _in_range(value, name: str, bounds, integer: bool = False):
+    """``value`` as an int/float inside ``bounds``, or a ValueError saying what is allowed."""
+    lo, hi = bounds
+    kind = "an integer" if integer else "a number"
+    ok_type = isinstance(value, numbers.Integral) if integer else isinstance(value, numbers.Real)
+    if isinstance(value, bool) or not ok_type:
+        raise ValueError(f"{name} must be {kind} in [{lo:g}, {hi:g}], got {type(value).__name__} {value!r}")
+    if not math.isfinite(float(value)) or not lo <= value <= hi:
+        raise ValueError(f"{name} must be {kind} in [{lo:g}, {hi:g}], got {value!r}")
+    return int(value) if integer else float(value)
+
+
+def _image(figure) -> widgets.Image:
+    return widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width=f"{int(figure.bbox.width)}px"))
+
+
+class _View(widgets.VBox):
+    """Shared plumbing: a pending-change flag, a trailing-edge render throttle, display.
+
+    Subclasses set ``controls``, ``view`` (an object with ``figure`` and ``render()``),
+    ``_image``, bring ``view`` up to date with the controls, then call :meth:`_wire`; they
+    implement ``_compute()`` (controls -> artists, no rendering) and ``_readout_html()``.
+    """
+
+    def _wire(self, children) -> None:
+        self._dirty = False
+        self._render_scheduled = False
+        self._last_render_cost = 0.0
+        self._last_render_end = 0.0
+        self.renders = 0  # images produced (a burst of control events yields one)
+        self._readout = widgets.HTML()
+        for control in self.controls.values():
+            if hasattr(control, "value"):
+                control.observe(self._on_change, names="value")
+        super().__init__([*children, self._readout, self._image])
+        self._show()
+
+    @property
+    def figure(self):
+        """The matplotlib Figure, rendered up to the current control values."""
+        self.flush()
+        return self.view.figure
+
+    @property
+    def image(self) -> widgets.Image:
+        """The Image widget showing the figure, up to date with the controls."""
+        self.flush()
+        return self._image
+
+    @property
+    def readout(self) -> widgets.HTML:
+        """The HTML lines under the controls, up to date with them."""
+        self.flush()
+        return self._readout
+
+    def _on_change(self, change) -> None:
+        self._dirty = True
+        self._request_render()
+
+    def _request_render(self) -> None:
+        """Render now, or -- during a burst of events in a kernel -- once, a little later,
+        for the latest state (as :meth:`actviz.explorer.Explorer._request_render`)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # plain Python (scripts, tests): render synchronously
+            self.flush()
+            return
+        if self._render_scheduled:
+            return
+        wait = self._last_render_cost - (time.perf_counter() - self._last_render_end)
+        if wait <= 0:
+            self.flush()
+        else:
+            self._render_scheduled = True
+            loop.call_later(wait, self.flush)
+
+    def flush(self) -> None:
+        """Compute and render the pending state into the image (no-op if up to date)."""
+        self._render_scheduled = False
+        if not self._dirty:
+            return
+        self._dirty = False
+        start = time.perf_counter()
+        self._compute()
+        self._show()
+        self._last_render_end = time.perf_counter()
+        self._last_render_cost = self._last_render_end - start
+
+    def _show(self) -> None:
+        self._image.value = self.view.render()
+        self._readout.value = self._readout_html()
+        self.renders += 1
+
+    def _repr_mimebundle_(self, **kwargs):
+        return _png_bundle(self, bytes(self.image.value), repr(self), **kwargs)
+
+
+def _activation_dropdown(value: str) -> widgets.Dropdown:
+    return widgets.Dropdown(options=names(), value=value, description="activation", style=_SLIDER_STYLE,
+                            tooltip="the hidden units' activation g")
+
+
+class GradientFlowView(_View):
+    """Backprop through ``depth`` random layers: per-layer gradient norm (log y) and the
+    factor each layer applies, for one activation or -- with ``compare`` -- alongside
+    sigmoid, tanh and relu under the same settings.
+
+    ``controls``: 'depth', 'activation', 'init', 'weight_scale', 'compare'.
+    ``flows``: the :class:`~actviz.training.GradientFlow` of each series shown.
+    """
+
+    def __init__(self, act="sigmoid", depth: int = 20, init: str = "xavier", weight_scale: float = 1.0,
+                 compare: bool = True, width: int = 64, batch: int = 256, seed: int = 0, theme=None):
+        act = as_activation(act)
+        depth = _in_range(depth, "depth", DEPTH_RANGE, integer=True)
+        weight_scale = _in_range(weight_scale, "weight_scale", WEIGHT_SCALE_RANGE)
+        if init not in INITS:
+            raise ValueError(f"init must be one of {', '.join(repr(i) for i in INITS)}; got {init!r}")
+        self._acts = {act.name: act}  # a given Activation keeps its parameters
+        self._settings = dict(width=width, batch=batch, seed=seed)
+        gradient_flow(act, depth=2, width=width, batch=batch, seed=seed)  # validates width, batch, seed
+        self.controls = {
+            "depth": widgets.IntSlider(value=depth, min=DEPTH_RANGE[0], max=DEPTH_RANGE[1], description="depth L",
+                                       continuous_update=True, tooltip="number of layers", layout=_SLIDER_LAYOUT, style=_SLIDER_STYLE),
+            "activation": _activation_dropdown(act.name),
+            "init": widgets.Dropdown(options=list(INITS), value=init, description="init", style=_SLIDER_STYLE,
+                                     tooltip="xavier: std sqrt(2/(n_in+n_out)); he: sqrt(2/n_in); normal: std = weight scale"),
+            "weight_scale": widgets.FloatLogSlider(value=weight_scale, base=2, min=math.log2(WEIGHT_SCALE_RANGE[0]),
+                                                   max=math.log2(WEIGHT_SCALE_RANGE[1]), step=0.125, description="weight scale",
+                                                   readout_format=".3g", continuous_update=True, tooltip="multiplies the init's std",
+                                                   layout=_SLIDER_LAYOUT, style=_SLIDER_STYLE),
+            "compare": widgets.Checkbox(value=bool(compare), description="compare with sigmoid, tanh, relu", indent=False),
+        }
+        self.flows = self._flows()
+        self.view = GradientFlowFigure(self.flows, theme_=theme)
+        self._image = _image(self.view.figure)
+        title = widgets.HTML("<b>Gradient flow</b>: backprop through L random layers; move a control")
+        self._wire([title, *self.controls.values()])
+
+    def _series(self) -> list[Activation]:
+        c = self.controls
+        chosen = self._acts.get(c["activation"].value) or as_activation(c["activation"].value)
+        if not c["compare"].value:
+            return [chosen]
+        series = [as_activation(n) if n != chosen.name else chosen for n in _COMPARE_WITH]
+        return series if chosen.name in _COMPARE_WITH else series + [chosen]
+
+    def _flows(self):
+        c = self.controls
+        return [gradient_flow(a, depth=c["depth"].value, init=c["init"].value, weight_scale=float(c["weight_scale"].value),
+                              **self._settings) for a in self._series()]
+
+    def _compute(self) -> None:
+        self.flows = self._flows()
+        self.view.update(self.flows)
+
+    def _readout_html(self) -> str:
+        return "<br>".join(html.escape(line) for line in self.view.summary())
+
+    def __repr__(self) -> str:
+        c = self.controls
+        shown = ", ".join(f.act.label for f in self.flows)
+        return (f"GradientFlowView({shown}: {c['depth'].value} layers, {c['init'].value} init, "
+                f"weight scale {float(c['weight_scale'].value):g})")
+
+
+class DeadUnitsView(_View):
+    """One layer of 256 units whose biases all shifted by ``bias_shift`` standard
+    deviations: the pre-activation histogram over the dead zone, and the share of dead
+    units against the shift.
+
+    ``controls``: 'activation', 'bias_shift', 'alpha' (Leaky ReLU's slope for z < 0; only
+    enabled for leaky_relu). ``result``: the :class:`~actviz.training.DeadUnits` shown.
+    """
+
+    def __init__(self, act="relu", bias_shift: float = -3.0, alpha: float = 0.01, theme=None):
+        act = as_activation(act)
+        bias_shift = _in_range(bias_shift, "bias_shift", BIAS_SHIFT_RANGE)
+        if act.name == "leaky_relu" and "alpha" in act.params:
+            alpha = act.params["alpha"]
+        alpha = _in_range(alpha, "alpha", ALPHA_RANGE)
+        self._acts = {act.name: act}
+        self.controls = {
+            "activation": _activation_dropdown(act.name),
+            "bias_shift": widgets.FloatSlider(value=bias_shift, min=BIAS_SHIFT_RANGE[0], max=BIAS_SHIFT_RANGE[1], step=0.25,
+                                              description="bias shift", readout_format="+.2f", continuous_update=True,
+                                              tooltip="added to every unit's bias, in standard deviations of z",
+                                              layout=_SLIDER_LAYOUT, style=_SLIDER_STYLE),
+            "alpha": widgets.FloatSlider(value=alpha, min=ALPHA_RANGE[0], max=ALPHA_RANGE[1], step=0.005,
+                                         description="alpha (leaky)", readout_format=".3f", continuous_update=True,
+                                         tooltip="Leaky ReLU's slope for z < 0", layout=_SLIDER_LAYOUT, style=_SLIDER_STYLE),
+        }
+        self.view = DeadUnitsFigure(self._activation(), bias_shift, theme_=theme)
+        self.result = self.view.result
+        self._image = _image(self.view.figure)
+        title = widgets.HTML("<b>Dead units</b>: shift every bias down and watch the units stop learning")
+        self._wire([title, *self.controls.values()])
+
+    def _activation(self) -> Activation:
+        c = self.controls
+        name = c["activation"].value
+        c["alpha"].disabled = name != "leaky_relu"
+        if name == "leaky_relu":
+            return as_activation("leaky_relu", alpha=float(c["alpha"].value))
+        return self._acts.get(name) or as_activation(name)
+
+    def _compute(self) -> None:
+        self.view.update(self._activation(), self.controls["bias_shift"].value)
+        self.result = self.view.result
+
+    def _readout_html(self) -> str:
+        d = self.result
+        mean_dg = float(d.mean_dg.mean())
+        return (f"<b>{d.fraction_dead:.1%}</b> of {d.dead.size} units are dead (g&prime; = 0 for every one of "
+                f"{d.z.shape[0]} samples); {d.fraction_zero_grad:.1%} of all (sample, unit) pairs pass back no gradient; "
+                f"mean g&prime;(z) = {mean_dg:.4f}")
+
+    def __repr__(self) -> str:
+        d = self.result
+        return f"DeadUnitsView({d.act.label}: bias shift {d.bias_shift:+g}, {d.fraction_dead:.1%} of {d.dead.size} units dead)"
+
+
+class TrainingView(_View):
+    """Train the tiny 2 -> hidden -> 1 network on a toy dataset, watching the loss and the
+    decision boundary.
+
+    ``controls``: 'dataset', 'activation', 'hidden', 'lr', 'epochs', 'train' (a Button).
+    Changing a setting shows the *untrained* network for it; Train (or :meth:`train`) runs
+    full-batch gradient descent, moving ``progress`` (an ``IntProgress``) and redrawing
+    the figure ``frames`` times on the way (evenly spaced). ``result`` is the last
+    :class:`~actviz.training.TrainResult` (None until trained with these settings).
+    """
+
+    def __init__(self, dataset: str = "moons", act="relu", hidden: int = 16, lr: float = 1.0, epochs: int = 1000,
+                 seed: int = 0, n: int = 200, train_now: bool = True, frames: int = 4, theme=None):
+        if dataset not in DATASETS:
+            raise ValueError(f"dataset must be one of {', '.join(repr(d) for d in DATASETS)}; got {dataset!r}")
+        act = as_activation(act)
+        hidden = _in_range(hidden, "hidden", HIDDEN_RANGE, integer=True)
+        lr = _in_range(lr, "lr", LR_RANGE)
+        epochs = _in_range(epochs, "epochs", EPOCHS_RANGE, integer=True)
+        self.frames = _in_range(frames, "frames", (0, 100), integer=True)
+        self.seed, self.n = seed, n
+        DATASETS[dataset](n, seed)  # validates n and seed
+        self._acts = {act.name: act}
+        self.controls = {
+            "dataset": widgets.Dropdown(options=list(DATASETS), value=dataset, description="dataset", style=_SLIDER_STYLE),
+            "activation": _activation_dropdown(act.name),
+            "hidden": widgets.IntSlider(value=hidden, min=HIDDEN_RANGE[0], max=HIDDEN_RANGE[1], description="hidden units",
+                                        continuous_update=False, layout=_SLIDER_LAYOUT, style=_SLIDER_STYLE),
+            "lr": widgets.FloatLogSlider(value=lr, base=10, min=math.log10(LR_RANGE[0]), max=math.log10(LR_RANGE[1]), step=0.05,
+                                         description="learning rate", readout_format=".3g", continuous_update=False,
+                                         layout=_SLIDER_LAYOUT, style=_SLIDER_STYLE),
+            "epochs": widgets.IntSlider(value=epochs, min=EPOCHS_RANGE[0], max=EPOCHS_RANGE[1], step=10, description="epochs",
+                                        continuous_update=False, layout=_SLIDER_LAYOUT, style=_SLIDER_STYLE),
+            "train": widgets.Button(description="Train", button_style="primary", icon="play",
+                                    tooltip="full-batch gradient descent with these settings"),
+        }
+        self.progress = widgets.IntProgress(value=0, min=0, max=epochs, description="epoch 0", style=_SLIDER_STYLE,
+                                            layout=_SLIDER_LAYOUT)
+        self.result = None
+        self.view = TrainingFigure(theme_=theme)
+        self._image = _image(self.view.figure)
+        self.controls["train"].on_click(lambda _button: self.train())
+        self._compute()
+        title = widgets.HTML("<b>Train a tiny network</b>: choose the settings, then press Train")
+        self._wire([title, *self.controls.values(), self.progress])
+        if train_now:
+            self.train()
+
+    # ---------------------------------------------------------------- state
+
+    def settings(self) -> dict:
+        """The current control values as keyword arguments of :func:`actviz.training.train`."""
+        c = self.controls
+        name = c["activation"].value
+        return dict(act=self._acts.get(name) or as_activation(name), hidden=int(c["hidden"].value),
+                    lr=float(c["lr"].value), epochs=int(c["epochs"].value), seed=self.seed)
+
+    def data(self):
+        """``(X, y)`` of the chosen dataset."""
+        return DATASETS[self.controls["dataset"].value](self.n, self.seed)
+
+    def _compute(self) -> None:
+        """A setting changed: show the untrained network for the new settings."""
+        s = self.settings()
+        X, y = self.data()
+        net = init_network(s["act"], s["hidden"], s["seed"])
+        self.result = None
+        self.progress.value = 0
+        self.progress.max = s["epochs"]
+        self.progress.description = "epoch 0"
+        self.progress.bar_style = ""
+        self.view.update(net, X, y, [bce_loss(forward(net, X), y)], s["epochs"], note=" (untrained)", lr=s["lr"])
+        self._status = "Untrained: the random start for these settings. Press <b>Train</b>."
+
+    def _readout_html(self) -> str:
+        return self._status
+
+    # ---------------------------------------------------------------- training
+
+    def train(self):
+        """Train with the current settings (what the Train button does); returns the TrainResult."""
+        self.flush()
+        button = self.controls["train"]
+        button.disabled = True
+        s = self.settings()
+        X, y = self.data()
+        epochs = s["epochs"]
+        tick = max(1, epochs // 100)
+        frame_at = {round(k * epochs / (self.frames + 1)) for k in range(1, self.frames + 1)} - {0, epochs}
+        history = [bce_loss(forward(init_network(s["act"], s["hidden"], s["seed"]), X), y)]  # train() starts here too
+
+        def on_epoch(epoch, loss, net):
+            history.append(loss)
+            if epoch % tick == 0:
+                self.progress.value = epoch  # widget state only: no output
+                self.progress.description = f"epoch {epoch}"
+            if epoch in frame_at:  # a live frame
+                self.view.update(net, X, y, history, epochs, note=" (training...)", lr=s["lr"])
+                self._image.value = self.view.render()
+            return None
+
+        try:
+            self._status = "Training..."
+            self._readout.value = self._status
+            result = train(s["act"], X, y, hidden=s["hidden"], lr=s["lr"], epochs=epochs, seed=s["seed"], callback=on_epoch)
+        finally:
+            button.disabled = False
+        self.result = result
+        self.progress.value = self.progress.max
+        self.progress.description = f"epoch {result.epochs_run}"
+        if result.diverged:
+            self.progress.bar_style = "danger"
+            self._status = (f"<b>Diverged</b> at epoch {result.epochs_run}: the loss became infinite. "
+                            "Lower the learning rate.")
+            note = " (diverged)"
+        else:
+            self.progress.bar_style = "success"
+            self._status = (f"Trained {result.epochs_run} epochs: loss {result.loss:.4f} nats, "
+                            f"training accuracy {result.accuracy:.1%}")
+            note = ""
+        self.view.show_result(result, note=note)
+        self._show()
+        return result
+
+    def __repr__(self) -> str:
+        s = self.settings()
+        state = (f"loss {self.result.loss:.4f}, accuracy {self.result.accuracy:.1%}" if self.result is not None
+                 else "untrained")
+        return (f"TrainingView({self.controls['dataset'].value}, {s['act'].label}, {s['hidden']} hidden, lr {s['lr']:g}, "
+                f"{s['epochs']} epochs: {state})")
