@@ -23,6 +23,7 @@ _LAZY = {
     "compare": ("explorer", "compare"),
     "Explorer": ("explorer", "Explorer"),
     "dashboard": ("explorer", "dashboard"),
+    "property_table": ("properties", "property_table"),
     "from_expression": ("symbolic", "from_expression"),
     "set_theme": ("figures", "set_theme"),
     "plot": ("figures", "plot"),
