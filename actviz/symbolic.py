@@ -67,7 +67,7 @@ Z = sympy.Symbol("z", real=True)
 
 MAX_CHARS = 200
 MAX_NODES = 60
-MAX_DEPTH = 25
+MAX_DEPTH = 40  # only unary chains such as -(-(-z)) reach it before MAX_NODES
 MAX_LITERAL = 1e6
 MAX_EXPONENT = 10
 MAX_CONSTANT = 1e100
@@ -145,7 +145,7 @@ def _parse(text: str, budget: "_Budget") -> sympy.Expr:
     try:
         tree = ast.parse(text.strip(), mode="eval")  # an AST only: nothing is compiled or run
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-        msg = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
+        msg = (exc.msg if isinstance(exc, SyntaxError) else str(exc)) or type(exc).__name__
         raise _reject(f"not a valid expression: {msg}") from None
     n = sum(isinstance(node, ast.expr) for node in ast.walk(tree))
     if n > MAX_NODES:
@@ -277,10 +277,10 @@ def _with_time_limit(seconds: float, fn, *args):
             raise _OutOfTime
 
     old_handler = signal.signal(signal.SIGALRM, on_alarm)
+    old_timer, t0 = (0.0, 0.0), time.monotonic()
     try:
-        old_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
-        t0 = time.monotonic()
         try:
+            old_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
             return fn(*args)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
