@@ -16,13 +16,14 @@ from .exercises import check
 
 __version__ = "0.1.0"
 
-__all__ = ["Activation", "Param", "get", "names", "check", "derivative_check", "tangent_at", "set_theme", "plot", "dashboard", "explore", "compare", "from_expression"]
+__all__ = ["Activation", "Param", "get", "names", "check", "derivative_check", "tangent_at", "set_theme", "plot", "dashboard", "expression_box", "property_table", "explore", "compare", "from_expression"]
 
 _LAZY = {
     "explore": ("explorer", "explore"),
     "compare": ("explorer", "compare"),
     "Explorer": ("explorer", "Explorer"),
     "dashboard": ("explorer", "dashboard"),
+    "expression_box": ("explorer", "expression_box"),
     "property_table": ("properties", "property_table"),
     "from_expression": ("symbolic", "from_expression"),
     "set_theme": ("figures", "set_theme"),

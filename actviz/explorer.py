@@ -25,7 +25,7 @@ from .activations import names
 from .analysis import as_activation
 from .figures import ActivationFigure, CompareFigure, check_z_range
 
-__all__ = ["Explorer", "Comparison", "Dashboard", "explore", "compare", "dashboard", "ZRangeSlider", "Z_LIMIT", "MIN_Z_WIDTH"]
+__all__ = ["Explorer", "Comparison", "Dashboard", "ExpressionBox", "explore", "compare", "dashboard", "expression_box", "ZRangeSlider", "Z_LIMIT", "MIN_Z_WIDTH"]
 
 #: The z range slider spans [-Z_LIMIT, Z_LIMIT].
 Z_LIMIT = 20.0
@@ -334,3 +334,56 @@ class Dashboard(widgets.VBox):
 def dashboard(activation: str = "sigmoid", theme=None) -> Dashboard:
     """The classroom dashboard (see :class:`Dashboard`); served by Voila from notebooks/dashboard.ipynb."""
     return Dashboard(activation, theme=theme)
+
+
+class ExpressionBox(widgets.VBox):
+    """Type an activation as an expression in z; see g and g' derived, then explore them.
+
+    The text goes through :func:`actviz.symbolic.from_expression` (a whitelist parser, no
+    ``eval``); a rejected expression shows its ``ValueError`` message instead of a traceback.
+    ``controls`` holds 'expression' (the text box) and 'apply' (the button); ``explorer`` is
+    the current :class:`Explorer` (None until an expression was accepted).
+    """
+
+    def __init__(self, text: str = "z * tanh(log(1 + exp(z)))", theme=None):
+        self.theme = theme
+        self.explorer = None
+        self.controls = {
+            "expression": widgets.Text(value=text, description="g(z) =", continuous_update=False,
+                                       layout=widgets.Layout(width="min(100%, 640px)"), style=_SLIDER_STYLE),
+            "apply": widgets.Button(description="Derive and plot", button_style="primary",
+                                    tooltip="parse the expression, differentiate it, plot g and g'"),
+        }
+        self.message = widgets.HTMLMath()
+        self._explorer_box = widgets.VBox()
+        self.controls["apply"].on_click(lambda _: self.apply())
+        self.controls["expression"].observe(lambda _: self.apply(), names="value")  # Enter in the box
+        super().__init__([widgets.HBox([self.controls["expression"], self.controls["apply"]]), self.message, self._explorer_box])
+        self.apply()
+
+    def apply(self) -> None:
+        """Parse the current text; show the derivative and a new explorer, or the error."""
+        from .symbolic import from_expression
+
+        try:
+            act = from_expression(self.controls["expression"].value)
+        except ValueError as exc:
+            self.message.value = f"<span style='color:#D55E00;font-size:1.15em'>\u2717 {html.escape(str(exc))}</span>"
+            return
+        self.message.value = f"$${act.latex_g}$$ $${act.latex_dg}$$"
+        old, self.explorer = self.explorer, Explorer(act, theme=self.theme)
+        self._explorer_box.children = (self.explorer,)
+        if old is not None:
+            old.close_all_views()
+
+    def __repr__(self) -> str:
+        return f"ExpressionBox({self.controls['expression'].value!r})"
+
+    def _repr_mimebundle_(self, **kwargs):
+        png = self.explorer.image.value if self.explorer is not None else b""
+        return _png_bundle(self, png, repr(self), **kwargs)
+
+
+def expression_box(text: str = "z * tanh(log(1 + exp(z)))", theme=None) -> ExpressionBox:
+    """An :class:`ExpressionBox` (type your own activation)."""
+    return ExpressionBox(text, theme=theme)

@@ -152,6 +152,21 @@ def mathtext(tex: str) -> str:
     return f"${tex}$"
 
 
+def title_for(tex: str, fallback: str, max_chars: int = 90) -> str:
+    """``tex`` as a mathtext title, or ``fallback`` when it is too long or mathtext can't
+    typeset it (formulas typed by learners can be either; the notebook shows them in full)."""
+    from matplotlib.mathtext import MathTextParser
+
+    title = mathtext(tex)
+    if len(title) > max_chars:
+        return fallback
+    try:
+        MathTextParser("path").parse(title)
+    except ValueError:
+        return fallback
+    return title
+
+
 def check_z_range(z_range) -> tuple[float, float]:
     """``(low, high)`` as floats, or a ``ValueError`` saying what is allowed."""
     try:
@@ -185,8 +200,8 @@ class ActivationFigure:
         for ax, xl in ((self.ax_g, "$z$"), (self.ax_dg, "$z$")):
             _style_axes(ax, th)
             ax.set_xlabel(xl, fontsize=fs)
-        self.ax_g.set_title(mathtext(act.latex_g), fontsize=fs)
-        self.ax_dg.set_title(mathtext(act.latex_dg_from_g or act.latex_dg), fontsize=fs)
+        self.ax_g.set_title(title_for(act.latex_g, "$g(z)$"), fontsize=fs)
+        self.ax_dg.set_title(title_for(act.latex_dg_from_g or act.latex_dg, "$g'(z)$"), fontsize=fs)
         anim = dict(animated=True)
         # every artist that moves with a slider is animated: drawn only by blitting
         self.line_g, = self.ax_g.plot([], [], color=c["blue"], lw=lw, ls="-", label="$g(z)$", **anim)
