@@ -691,7 +691,9 @@ class LabNotebook(NotebookPage):
     def focus_notebook(self) -> None:
         """Click the first cell: makes the notebook Lab's current widget. It is also the
         user gesture after which Lab starts the kernel."""
-        self.page.locator(".jp-NotebookPanel .jp-Cell").first.click()
+        # Click the cell's top-left corner (the prompt gutter), never its middle: a
+        # Markdown cell's middle may be a link (the notebooks' navigation line).
+        self.page.locator(".jp-NotebookPanel .jp-Cell").first.click(position={"x": 4, "y": 4})
         self.page.keyboard.press("Escape")  # command mode
 
     def session(self) -> dict | None:
