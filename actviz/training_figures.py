@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -138,7 +139,7 @@ def _times(factor: float) -> str:
     if not math.isfinite(factor) or factor <= 0:
         return "no finite factor"
     if 0.98 <= factor <= 1.02:
-        return "holds (x1.00)"
+        return "holds"
     return f"shrinks {1 / factor:.1f}x" if factor < 1 else f"grows {factor:.1f}x"
 
 
@@ -213,7 +214,7 @@ class GradientFlowFigure:
         for ax in (self.ax_norm, self.ax_ratio):
             ax.set_xlim(0.5, depth + 0.5)
         f0 = flows[0]
-        scale = "" if f0.weight_scale == 1 else f" x {f0.weight_scale:g}"
+        scale = "" if f0.weight_scale == 1 else f" x {f0.weight_scale:.3g}"
         self.figure.suptitle(f"{depth} layers of {f0.width} units, {f0.init} init{scale}, batch {f0.batch}",
                              fontsize=th.font_size * 0.95, color=th.foreground, y=0.985)
         if self.legend is not None:
@@ -227,7 +228,7 @@ class GradientFlowFigure:
             with np.errstate(all="ignore"):
                 rel = f.grad_norms[0] / f.grad_norms[-1]
             out.append(f"{f.act.label}: layer 1 gets {rel:.2e} of layer {f.depth}'s gradient; "
-                       f"per layer x{f.mean_ratio:.3f} ({_times(f.mean_ratio)})")
+                       f"per layer x{f.mean_ratio:.3f}: {_times(f.mean_ratio)}")
         return out
 
     def render(self) -> bytes:
@@ -350,6 +351,8 @@ class DeadUnitsFigure:
 
 #: P(class 1) from class 0's orange through white to class 1's blue
 PROBA_CMAP = LinearSegmentedColormap.from_list("actviz_proba", ["#F5D58C", "#FBEDCC", "#ffffff", "#CCE1F0", "#99C2E0"])
+#: the decision boundary: black with a white halo, visible on the (always light) map and on any card
+_BOUNDARY = dict(color="#000000", path_effects=[patheffects.withStroke(linewidth=4.0, foreground="#ffffff")])
 _CLASS_STYLE = (
     dict(marker="o", color=OKABE_ITO["orange"], label="class 0"),
     dict(marker="^", color=OKABE_ITO["blue"], label="class 1"),
@@ -384,8 +387,9 @@ class _Boundary:
             self.contour.remove()
             self.contour = None
         if np.nanmin(proba) < 0.5 < np.nanmax(proba):
-            self.contour = self.ax.contour(xx, yy, proba, levels=[0.5], colors=[self.theme.foreground],
+            self.contour = self.ax.contour(xx, yy, proba, levels=[0.5], colors=[_BOUNDARY["color"]],
                                            linewidths=self.theme.line_width * 0.8, zorder=2)
+            self.contour.set_path_effects(_BOUNDARY["path_effects"])
         y = np.asarray(y)
         for k, line in enumerate(self.points):
             line.set_data(X[y == k, 0], X[y == k, 1])
@@ -424,7 +428,7 @@ class TrainingFigure:
                                                 label="ln 2: a coin toss")
         self.boundary = _Boundary(self.ax_map, th)
         handles = [self.line_loss, self.line_chance, *self.boundary.points,
-                   Line2D([], [], color=th.foreground, lw=th.line_width * 0.8, label="boundary: P = 0.5")]
+                   Line2D([], [], lw=th.line_width * 0.8, label="boundary: P = 0.5", **_BOUNDARY)]
         _legend_below(self.figure, handles, th)
 
     def update(self, net: TinyNet, X, y, losses, epochs: int, accuracy: float | None = None, note: str = "",

@@ -64,6 +64,9 @@ DATASETS = {
 
 _COMPARE_WITH = ("sigmoid", "tanh", "relu")
 
+#: the explorer's slider style with room for two-word labels ("learning rate", "weight scale")
+_STYLE = {**_SLIDER_STYLE, "description_width": "8.5em"}
+
 
 def _in_range(value, name: str, bounds, integer: bool = False):
     """``value`` as an int/float inside ``bounds``, or a ValueError saying what is allowed."""
@@ -163,7 +166,7 @@ class _View(widgets.VBox):
 
 
 def _activation_dropdown(value: str) -> widgets.Dropdown:
-    return widgets.Dropdown(options=names(), value=value, description="activation", style=_SLIDER_STYLE,
+    return widgets.Dropdown(options=names(), value=value, description="activation", style=_STYLE,
                             tooltip="the hidden units' activation g")
 
 
@@ -188,14 +191,14 @@ class GradientFlowView(_View):
         gradient_flow(act, depth=2, width=width, batch=batch, seed=seed)  # validates width, batch, seed
         self.controls = {
             "depth": widgets.IntSlider(value=depth, min=DEPTH_RANGE[0], max=DEPTH_RANGE[1], description="depth L",
-                                       continuous_update=True, tooltip="number of layers", layout=_SLIDER_LAYOUT, style=_SLIDER_STYLE),
+                                       continuous_update=True, tooltip="number of layers", layout=_SLIDER_LAYOUT, style=_STYLE),
             "activation": _activation_dropdown(act.name),
-            "init": widgets.Dropdown(options=list(INITS), value=init, description="init", style=_SLIDER_STYLE,
+            "init": widgets.Dropdown(options=list(INITS), value=init, description="init", style=_STYLE,
                                      tooltip="xavier: std sqrt(2/(n_in+n_out)); he: sqrt(2/n_in); normal: std = weight scale"),
             "weight_scale": widgets.FloatLogSlider(value=weight_scale, base=2, min=math.log2(WEIGHT_SCALE_RANGE[0]),
                                                    max=math.log2(WEIGHT_SCALE_RANGE[1]), step=0.125, description="weight scale",
                                                    readout_format=".3g", continuous_update=True, tooltip="multiplies the init's std",
-                                                   layout=_SLIDER_LAYOUT, style=_SLIDER_STYLE),
+                                                   layout=_SLIDER_LAYOUT, style=_STYLE),
             "compare": widgets.Checkbox(value=bool(compare), description="compare with sigmoid, tanh, relu", indent=False),
         }
         self.flows = self._flows()
@@ -228,7 +231,7 @@ class GradientFlowView(_View):
         c = self.controls
         shown = ", ".join(f.act.label for f in self.flows)
         return (f"GradientFlowView({shown}: {c['depth'].value} layers, {c['init'].value} init, "
-                f"weight scale {float(c['weight_scale'].value):g})")
+                f"weight scale {float(c['weight_scale'].value):.3g})")
 
 
 class DeadUnitsView(_View):
@@ -252,10 +255,10 @@ class DeadUnitsView(_View):
             "bias_shift": widgets.FloatSlider(value=bias_shift, min=BIAS_SHIFT_RANGE[0], max=BIAS_SHIFT_RANGE[1], step=0.25,
                                               description="bias shift", readout_format="+.2f", continuous_update=True,
                                               tooltip="added to every unit's bias, in standard deviations of z",
-                                              layout=_SLIDER_LAYOUT, style=_SLIDER_STYLE),
+                                              layout=_SLIDER_LAYOUT, style=_STYLE),
             "alpha": widgets.FloatSlider(value=alpha, min=ALPHA_RANGE[0], max=ALPHA_RANGE[1], step=0.005,
                                          description="alpha (leaky)", readout_format=".3f", continuous_update=True,
-                                         tooltip="Leaky ReLU's slope for z < 0", layout=_SLIDER_LAYOUT, style=_SLIDER_STYLE),
+                                         tooltip="Leaky ReLU's slope for z < 0", layout=_SLIDER_LAYOUT, style=_STYLE),
         }
         self.view = DeadUnitsFigure(self._activation(), bias_shift, theme_=theme)
         self.result = self.view.result
@@ -311,19 +314,19 @@ class TrainingView(_View):
         DATASETS[dataset](n, seed)  # validates n and seed
         self._acts = {act.name: act}
         self.controls = {
-            "dataset": widgets.Dropdown(options=list(DATASETS), value=dataset, description="dataset", style=_SLIDER_STYLE),
+            "dataset": widgets.Dropdown(options=list(DATASETS), value=dataset, description="dataset", style=_STYLE),
             "activation": _activation_dropdown(act.name),
             "hidden": widgets.IntSlider(value=hidden, min=HIDDEN_RANGE[0], max=HIDDEN_RANGE[1], description="hidden units",
-                                        continuous_update=False, layout=_SLIDER_LAYOUT, style=_SLIDER_STYLE),
+                                        continuous_update=False, layout=_SLIDER_LAYOUT, style=_STYLE),
             "lr": widgets.FloatLogSlider(value=lr, base=10, min=math.log10(LR_RANGE[0]), max=math.log10(LR_RANGE[1]), step=0.05,
                                          description="learning rate", readout_format=".3g", continuous_update=False,
-                                         layout=_SLIDER_LAYOUT, style=_SLIDER_STYLE),
+                                         layout=_SLIDER_LAYOUT, style=_STYLE),
             "epochs": widgets.IntSlider(value=epochs, min=EPOCHS_RANGE[0], max=EPOCHS_RANGE[1], step=10, description="epochs",
-                                        continuous_update=False, layout=_SLIDER_LAYOUT, style=_SLIDER_STYLE),
+                                        continuous_update=False, layout=_SLIDER_LAYOUT, style=_STYLE),
             "train": widgets.Button(description="Train", button_style="primary", icon="play",
                                     tooltip="full-batch gradient descent with these settings"),
         }
-        self.progress = widgets.IntProgress(value=0, min=0, max=epochs, description="epoch 0", style=_SLIDER_STYLE,
+        self.progress = widgets.IntProgress(value=0, min=0, max=epochs, description="epoch 0", style=_STYLE,
                                             layout=_SLIDER_LAYOUT)
         self.result = None
         self.view = TrainingFigure(theme_=theme)
