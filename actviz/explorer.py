@@ -73,33 +73,26 @@ def _png_bundle(widget, png: bytes, text: str, **kwargs) -> dict:
     return bundle
 
 
-class Explorer(widgets.VBox):
-    """g and g' of one activation with sliders for the z range, z0 and each parameter.
+class LiveView(widgets.VBox):
+    """Shared plumbing of every view: a pending-change flag, a trailing-edge render throttle, display.
 
-    ``controls`` maps 'z_range', 'z0' and each parameter name to its slider; setting a
-    slider's ``value`` from code updates ``figure`` and ``image`` before it returns.
+    Subclasses set ``controls``, ``view`` (an object with ``figure`` and ``render()``),
+    ``_image``, bring ``view`` up to date with the controls, then call :meth:`_wire`; they
+    implement ``_compute()`` (controls -> artists, no rendering) and ``_readout_html()``.
     """
 
-    def __init__(self, act, z_range=(-8.0, 8.0), z0: float = 1.0, theme=None):
-        self.act = as_activation(act)
-        lo, hi = check_z_range(z_range)
-        self.view = ActivationFigure(self.act, z_range=(lo, hi), z0=z0, theme_=theme, readout=False)
-        self._image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width=f"{int(self.view.figure.bbox.width)}px"))
+    def _wire(self, children) -> None:
+        self._dirty = False
+        self._render_scheduled = False
+        self._last_render_cost = 0.0
+        self._last_render_end = 0.0
+        self.renders = 0  # images produced (a burst of control events yields one)
         self._readout = widgets.HTML()
-        self._rendered_state = None
-        self.controls = self._make_controls(lo, hi, self.view.z0)
-        self.renders = 0  # images produced (a burst of slider events yields one)
-        self.requests = 0  # slider changes seen
-        self._batch = False
-        for key, control in self.controls.items():
-            control.observe(self._on_change, names="value")
-        title = widgets.HTML(f"<b>{html.escape(self.act.name)}</b>: drag a slider, or click it and use the arrow keys")
-        super().__init__([title, *self.controls.values(), self._readout, self._image])
-        self.refresh()
-
-    def _state_key(self):
-        v = self.view
-        return (v.z_range, v.z0, tuple(sorted(v.act.params.items())))
+        for control in self.controls.values():
+            if hasattr(control, "value"):
+                control.observe(self._on_change, names="value")
+        super().__init__([*children, self._readout, self._image])
+        self._show()
 
     @property
     def figure(self):
@@ -115,9 +108,85 @@ class Explorer(widgets.VBox):
 
     @property
     def readout(self) -> widgets.HTML:
-        """The HTML line with z0, g(z0) and g'(z0), up to date with the controls."""
+        """The HTML lines under the controls, up to date with them."""
         self.flush()
         return self._readout
+
+    def _on_change(self, change) -> None:
+        self._dirty = True
+        self._request_render()
+
+    def _request_render(self) -> None:
+        """Render now, or -- during a burst of events in a kernel -- a little later.
+
+        A throttle with a trailing edge: if the last render finished at least one render
+        time ago, render at once; otherwise schedule one render of the *latest* state for
+        when the running one would have finished. Events in between only mark the state
+        dirty, so a fast drag never queues stale frames. Reading ``figure``, ``image`` or
+        ``readout`` renders any pending state first, so code that sets a control and then
+        looks at the result always sees the new state.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # plain Python (scripts, tests): render synchronously
+            self.flush()
+            return
+        if self._render_scheduled:
+            return
+        wait = self._last_render_cost - (time.perf_counter() - self._last_render_end)
+        if wait <= 0:
+            self.flush()
+        else:
+            self._render_scheduled = True
+            loop.call_later(wait, self.flush)
+
+    def flush(self) -> None:
+        """Compute and render the pending state into the image (no-op if up to date)."""
+        self._render_scheduled = False
+        if not self._dirty:
+            return
+        self._dirty = False
+        start = time.perf_counter()
+        self._compute()
+        self._show()
+        self._last_render_end = time.perf_counter()
+        self._last_render_cost = self._last_render_end - start
+
+    def _show(self) -> None:
+        self._image.value = self.view.render()
+        self._readout.value = self._readout_html()
+        self.renders += 1
+
+    def close_all_views(self) -> None:
+        """Close this view's widgets (frees their comms when the view is replaced)."""
+        for control in self.controls.values():
+            control.close()
+        self._image.close()
+        self._readout.close()
+        self.close()
+
+    def _repr_mimebundle_(self, **kwargs):
+        return _png_bundle(self, bytes(self.image.value), repr(self), **kwargs)
+
+
+
+class Explorer(LiveView):
+    """g and g' of one activation with sliders for the z range, z0 and each parameter.
+
+    ``controls`` maps 'z_range', 'z0' and each parameter name to its slider; setting a
+    slider's ``value`` from code updates ``figure`` and ``image`` before it returns.
+    """
+
+    def __init__(self, act, z_range=(-8.0, 8.0), z0: float = 1.0, theme=None):
+        self.act = as_activation(act)
+        lo, hi = check_z_range(z_range)
+        self.view = ActivationFigure(self.act, z_range=(lo, hi), z0=z0, theme_=theme, readout=False)
+        self._image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width=f"{int(self.view.figure.bbox.width)}px"))
+        self.controls = self._make_controls(lo, hi, self.view.z0)
+        self.requests = 0  # slider changes seen (a burst of them yields one render)
+        self._batch = False
+        title = widgets.HTML(f"<b>{html.escape(self.act.name)}</b>: drag a slider, or click it and use the arrow keys")
+        self._wire([title, *self.controls.values()])
 
     def _make_controls(self, lo, hi, z0) -> dict:
         controls = {
@@ -144,32 +213,7 @@ class Explorer(widgets.VBox):
         if change["owner"] is self.controls["z_range"]:
             self._follow_z_range(*change["new"])
         self.requests += 1
-        self._update_state()
-        self._request_render()
-
-    def _request_render(self) -> None:
-        """Render now, or -- during a burst of slider events in a kernel -- a little later.
-
-        A throttle with a trailing edge: if the last render finished at least one render
-        time ago, render at once; otherwise schedule one render of the *latest* state for
-        when the running one would have finished. The events in between only update the
-        artists' data (cheap), so a fast drag never queues stale frames. Reading
-        ``figure``, ``image`` or ``readout`` renders any pending state first, so code that
-        sets a control and then looks at the result always sees the new state.
-        """
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # plain Python (scripts, tests): nothing to defer to
-            self.flush()
-            return
-        if self._render_scheduled:
-            return
-        wait = self._last_render_cost - (time.perf_counter() - self._last_render_end)
-        if wait <= 0:
-            self.flush()
-        else:
-            self._render_scheduled = True
-            loop.call_later(wait, self.flush)
+        super()._on_change(change)
 
     def _follow_z_range(self, lo: float, hi: float) -> None:
         """Keep z0's slider inside the new range (without a render per intermediate step)."""
@@ -183,52 +227,32 @@ class Explorer(widgets.VBox):
         finally:
             self._batch = False
 
-    def _update_state(self) -> None:
+    def _compute(self) -> None:
         """Read every control into the figure's artists (numpy only; no rendering)."""
         params = {p.name: self.controls[p.name].value for p in self.act.param_specs}
         if params:
             self.act = self.act.with_params(**params)
         self.view.update(act=self.act, z0=self.controls["z0"].value, z_range=self.controls["z_range"].value)
 
-    def refresh(self) -> None:
-        """Read every control and render now."""
-        self._update_state()
-        self.flush()
-
-    def flush(self) -> None:
-        """Render the current state into the image and the readout (no-op if up to date)."""
-        self._render_scheduled = False
-        if self._rendered_state == self._state_key():
-            return
-        start = time.perf_counter()
-        self._image.value = self.view.render()
-        self._last_render_end = time.perf_counter()
-        self._last_render_cost = self._last_render_end - start
-        self._rendered_state = self._state_key()
-        self.renders += 1
+    def _readout_html(self) -> str:
         t = self.view.tangent
-        self._readout.value = (
+        return (
             f"<span style='font-size:1.25em'>z\u2080 = {t.z0:.3f} &nbsp; g(z\u2080) = {t.value:.6f} &nbsp; "
             f"g\u2032(z\u2080) = {t.slope:.6f} &nbsp;<i>(the slope of the tangent)</i></span>"
         )
 
+    def refresh(self) -> None:
+        """Read every control and render now."""
+        self._dirty = True
+        self.flush()
+
     # ---------------------------------------------------------------- display
 
-    def close_all_views(self) -> None:
-        """Close this view's widgets (frees their comms when the view is replaced)."""
-        for control in self.controls.values():
-            control.close()
-        self._image.close()
-        self._readout.close()
-        self.close()
-
     def __repr__(self) -> str:
+        self.flush()
         lo, hi = self.view.z_range
         params = "".join(f", {k} = {v:g}" for k, v in self.act.params.items())
         return f"Explorer({self.act.name}: z in [{lo:g}, {hi:g}], z0 = {self.view.z0:g}{params})"
-
-    def _repr_mimebundle_(self, **kwargs):
-        return _png_bundle(self, self.image.value, repr(self), **kwargs)
 
 
 class Comparison(widgets.VBox):

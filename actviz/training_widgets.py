@@ -29,7 +29,7 @@ import ipywidgets as widgets
 
 from .activations import Activation, names
 from .analysis import as_activation
-from .explorer import _SLIDER_LAYOUT, _SLIDER_STYLE, _png_bundle
+from .explorer import _SLIDER_LAYOUT, _SLIDER_STYLE, LiveView
 from .training import INITS, bce_loss, forward, gradient_flow, init_network, make_moons, make_spirals, train
 from .training_figures import DeadUnitsFigure, GradientFlowFigure, TrainingFigure
 
@@ -84,93 +84,12 @@ def _image(figure) -> widgets.Image:
     return widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width=f"{int(figure.bbox.width)}px"))
 
 
-class _View(widgets.VBox):
-    """Shared plumbing: a pending-change flag, a trailing-edge render throttle, display.
-
-    Subclasses set ``controls``, ``view`` (an object with ``figure`` and ``render()``),
-    ``_image``, bring ``view`` up to date with the controls, then call :meth:`_wire`; they
-    implement ``_compute()`` (controls -> artists, no rendering) and ``_readout_html()``.
-    """
-
-    def _wire(self, children) -> None:
-        self._dirty = False
-        self._render_scheduled = False
-        self._last_render_cost = 0.0
-        self._last_render_end = 0.0
-        self.renders = 0  # images produced (a burst of control events yields one)
-        self._readout = widgets.HTML()
-        for control in self.controls.values():
-            if hasattr(control, "value"):
-                control.observe(self._on_change, names="value")
-        super().__init__([*children, self._readout, self._image])
-        self._show()
-
-    @property
-    def figure(self):
-        """The matplotlib Figure, rendered up to the current control values."""
-        self.flush()
-        return self.view.figure
-
-    @property
-    def image(self) -> widgets.Image:
-        """The Image widget showing the figure, up to date with the controls."""
-        self.flush()
-        return self._image
-
-    @property
-    def readout(self) -> widgets.HTML:
-        """The HTML lines under the controls, up to date with them."""
-        self.flush()
-        return self._readout
-
-    def _on_change(self, change) -> None:
-        self._dirty = True
-        self._request_render()
-
-    def _request_render(self) -> None:
-        """Render now, or -- during a burst of events in a kernel -- once, a little later,
-        for the latest state (as :meth:`actviz.explorer.Explorer._request_render`)."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # plain Python (scripts, tests): render synchronously
-            self.flush()
-            return
-        if self._render_scheduled:
-            return
-        wait = self._last_render_cost - (time.perf_counter() - self._last_render_end)
-        if wait <= 0:
-            self.flush()
-        else:
-            self._render_scheduled = True
-            loop.call_later(wait, self.flush)
-
-    def flush(self) -> None:
-        """Compute and render the pending state into the image (no-op if up to date)."""
-        self._render_scheduled = False
-        if not self._dirty:
-            return
-        self._dirty = False
-        start = time.perf_counter()
-        self._compute()
-        self._show()
-        self._last_render_end = time.perf_counter()
-        self._last_render_cost = self._last_render_end - start
-
-    def _show(self) -> None:
-        self._image.value = self.view.render()
-        self._readout.value = self._readout_html()
-        self.renders += 1
-
-    def _repr_mimebundle_(self, **kwargs):
-        return _png_bundle(self, bytes(self.image.value), repr(self), **kwargs)
-
-
 def _activation_dropdown(value: str) -> widgets.Dropdown:
     return widgets.Dropdown(options=names(), value=value, description="activation", style=_STYLE,
                             tooltip="the hidden units' activation g")
 
 
-class GradientFlowView(_View):
+class GradientFlowView(LiveView):
     """Backprop through ``depth`` random layers: per-layer gradient norm (log y) and the
     factor each layer applies, for one activation or -- with ``compare`` -- alongside
     sigmoid, tanh and relu under the same settings.
@@ -234,7 +153,7 @@ class GradientFlowView(_View):
                 f"weight scale {float(c['weight_scale'].value):.3g})")
 
 
-class DeadUnitsView(_View):
+class DeadUnitsView(LiveView):
     """One layer of 256 units whose biases all shifted by ``bias_shift`` standard
     deviations: the pre-activation histogram over the dead zone, and the share of dead
     units against the shift.
@@ -290,7 +209,7 @@ class DeadUnitsView(_View):
         return f"DeadUnitsView({d.act.label}: bias shift {d.bias_shift:+g}, {d.fraction_dead:.1%} of {d.dead.size} units dead)"
 
 
-class TrainingView(_View):
+class TrainingView(LiveView):
     """Train the tiny 2 -> hidden -> 1 network on a toy dataset, watching the loss and the
     decision boundary.
 
