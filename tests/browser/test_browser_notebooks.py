@@ -6,7 +6,7 @@ Runs on temp copies (see conftest.served_root); screenshots go to test-artifacts
 
 import pytest
 
-from driver import NOTEBOOKS, check_lab_notebook, check_voila_dashboard, notebooks_in
+from driver import NOTEBOOKS, check_lab_notebook, check_voila_dashboard, code_cells, notebooks_in
 
 pytestmark = pytest.mark.browser
 
@@ -15,9 +15,7 @@ _NBS = notebooks_in(NOTEBOOKS)
 LAB_PARAMS = [pytest.param(p.name, id=p.stem) for p in _NBS] or [
     pytest.param(None, id="no-notebooks")]
 DASHBOARD = NOTEBOOKS / "dashboard.ipynb"
-VOILA_PARAMS = [pytest.param(DASHBOARD.name, id=DASHBOARD.stem)] if DASHBOARD.exists() else [
-    pytest.param(None, id="dashboard", marks=pytest.mark.skip(
-        reason="notebooks/dashboard.ipynb not written yet (demo covered by test_browser_demo)"))]
+VOILA_PARAMS = [pytest.param(DASHBOARD.name, id=DASHBOARD.stem)]
 
 
 @pytest.mark.parametrize("nb", LAB_PARAMS)
@@ -29,4 +27,50 @@ def test_notebook_in_lab(nb, open_in_lab):
 
 @pytest.mark.parametrize("nb", VOILA_PARAMS)
 def test_dashboard_in_voila(nb, open_in_voila):
+    assert DASHBOARD.exists(), "notebooks/dashboard.ipynb is missing"
     check_voila_dashboard(open_in_voila(nb))
+
+
+def _run_all(nb):
+    nb.restart_and_run_all()
+    nb.wait_run_complete(code_cells(nb._nb_path()))
+
+
+def test_train_button_trains_and_fills_the_progress_bar(open_in_lab):
+    """As a student would: press Train in notebook 8, watch the bar fill and the plot change."""
+    nb = open_in_lab("08_train_a_tiny_network.ipynb")
+    _run_all(nb)
+    page = nb.page
+    button = page.locator("button.jupyter-button", has_text="Train").first
+    button.scroll_into_view_if_needed()
+    before = nb.image_signatures()
+    nb.move_slider(0, presses=1)  # change a setting: the view resets to "untrained"
+    before = nb.wait_images_stable(before, indices=[])
+    button.click()
+    page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('.widget-hprogress .progress-bar'))
+               .some(b => parseFloat(b.style.width) >= 99.9)""", timeout=60_000, polling=100)
+    after = nb.wait_images_stable(before)
+    assert after != before, "pressing Train did not change any plot"
+    assert any(t.startswith("Trained ") for t in page.locator(".widget-html").all_inner_texts()), \
+        "the readout does not report a finished training run"
+
+
+def test_expression_box_rejects_code_and_plots_a_formula(open_in_lab):
+    """Type into notebook 9's box: code gets a plain message, a formula gets a new plot."""
+    nb = open_in_lab("09_your_own_activation.ipynb")
+    _run_all(nb)
+    page = nb.page
+    box = page.locator(".widget-text input[type=text]").last
+    box.scroll_into_view_if_needed()
+    before = nb.image_signatures()
+    box.fill("__import__('os').system('id')")
+    box.press("Enter")
+    page.wait_for_function("() => document.body.innerText.includes('\u2717')", timeout=15_000)
+    text = page.evaluate("() => document.body.innerText")
+    assert "allowed" in text and "Traceback" not in text
+    box.fill("z * tanh(z)")
+    box.press("Enter")
+    after = nb.wait_images_stable(before)
+    assert after[-1] != before[-1], "the box's plot did not change for a new formula"
+    assert not nb.callback_errors()
