@@ -4,7 +4,9 @@
     python3 dev.py record 01_sigmoid       # only those whose name contains a word
 
 The kernel runs with this interpreter (the project's .venv), in notebooks/ as its cwd,
-the same as nbval. Widget state is stored too, so static renderers know the widgets.
+the same as nbval. Widget state is *not* stored: with it, static renderers (nbconvert,
+nbviewer) emit a widget script that needs a CDN and show nothing; without it they fall
+back to the PNG each actviz view puts in its display bundle.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ NOTEBOOKS = ROOT / "notebooks"
 
 def record(path: Path) -> float:
     nb = nbformat.read(path, as_version=4)
+    nb.metadata.pop("widgets", None)  # see the module docstring
     start = time.perf_counter()
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
-                   record_timing=False, store_widget_state=True).execute()
+                   record_timing=False, store_widget_state=False).execute()
     nbformat.write(nb, path)
     return time.perf_counter() - start
 
