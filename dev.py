@@ -59,7 +59,7 @@ def ensure_chromium() -> None:
     if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         run(["apt-get", "update", "-q"], env=env)
-        run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"], env=env)
+        run(["apt-get", "install", "-y", "-q", "chromium"], env=env)
         return
     sys.exit(
         "The browser tests need Chromium at /usr/bin/chromium. Install it "
