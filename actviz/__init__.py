@@ -2,12 +2,15 @@
 
 Layers (a lower layer never imports a higher one)::
 
-    activations  (numpy)      names, get, Activation
-    symbolic     (sympy)      from_expression, derivations        -- imported lazily
-    figures      (matplotlib) static figures, in-place updates     -- imported lazily
-    explorer     (ipywidgets) explore, compare                     -- imported lazily
+    activations, analysis, exercises,
+    properties, training        (numpy)      get, names, tangent_at, derivative_check, check,
+                                             property_table, gradient flow / tiny network
+    symbolic                    (sympy)      from_expression: the safe parser    -- lazily
+    figures, training_figures   (matplotlib) figures updated in place, plot      -- lazily
+    explorer, training_widgets  (ipywidgets) explore, compare, dashboard,
+                                             expression_box, training views      -- lazily
 
-``import actviz`` loads only numpy; the plotting and widget layers load on first use.
+``import actviz`` loads only numpy; sympy, matplotlib and ipywidgets load on first use.
 """
 
 from .activations import Activation, Param, get, names
@@ -16,7 +19,11 @@ from .exercises import check
 
 __version__ = "0.1.0"
 
-__all__ = ["Activation", "Param", "get", "names", "check", "derivative_check", "tangent_at", "set_theme", "plot", "dashboard", "expression_box", "property_table", "explore", "compare", "from_expression"]
+__all__ = [
+    "Activation", "Param", "get", "names", "check", "derivative_check", "tangent_at",
+    "explore", "compare", "dashboard", "expression_box", "from_expression",
+    "property_table", "set_theme", "plot",
+]
 
 _LAZY = {
     "explore": ("explorer", "explore"),
