@@ -63,12 +63,16 @@ THEMES = {
 _current = THEMES["default"]
 
 
+def _named_theme(name: str) -> Theme:
+    if name not in THEMES:
+        raise ValueError(f"unknown theme {name!r}; choose one of {', '.join(THEMES)}")
+    return THEMES[name]
+
+
 def set_theme(name: str = "default") -> Theme:
     """Choose the look of figures made from now on: 'default', 'projector' or 'dark'."""
     global _current
-    if name not in THEMES:
-        raise ValueError(f"unknown theme {name!r}; choose one of {', '.join(THEMES)}")
-    _current = THEMES[name]
+    _current = _named_theme(name)
     return _current
 
 
@@ -78,9 +82,7 @@ def theme(name: "str | Theme | None" = None) -> Theme:
         return _current
     if isinstance(name, Theme):
         return name
-    if name not in THEMES:
-        raise ValueError(f"unknown theme {name!r}; choose one of {', '.join(THEMES)}")
-    return THEMES[name]
+    return _named_theme(name)
 
 
 def _style_axes(ax, th: Theme) -> None:
@@ -213,6 +215,7 @@ class ActivationFigure:
         self.point_dg, = self.ax_dg.plot([], [], "s", color=c["vermillion"], ms=lw * 3.0, mec=th.foreground, **anim)
         self.readout = self.figure.text(0.5, 0.955, "", ha="center", va="center", fontsize=fs, color=th.foreground, **anim)
         self._spans: list[Rectangle] = []
+        self._spans_key = None
         # legend proxies for the shading (the real spans are animated rectangles)
         self.ax_dg.add_patch(Rectangle((0, 0), 0, 0, color=th.saturation_fill, alpha=0.25, label="saturated: $|g'| < 1\\%$ of max"))
         self.ax_dg.add_patch(Rectangle((0, 0), 0, 0, facecolor=th.dead_fill, alpha=0.35, hatch="//", label="dead: $g' = 0$"))
@@ -255,7 +258,10 @@ class ActivationFigure:
         self.readout_text = (f"z\u2080 = {z0:.3f}     g(z\u2080) = {t.value:.6f}     g\u2032(z\u2080) = {t.slope:.6f}  = slope of the tangent")
         self.readout.set_text(self.readout_text if self.show_readout else "")
         self.readout.set_visible(self.show_readout)
-        self._set_spans(z)
+        spans_key = (act.name, act.latex_g, tuple(sorted(act.params.items())), self.z_range, self.n)
+        if spans_key != self._spans_key:  # the shading does not depend on z0
+            self._set_spans(z)
+            self._spans_key = spans_key
         self.tangent = t
 
     def _set_spans(self, z: np.ndarray) -> None:
