@@ -70,17 +70,21 @@ class Kernel:
     def next(self, timeout: float):
         return self.q.get(timeout=timeout)
 
+    def _pop(self, deadline: float):
+        """The next ``(arrival_time, msg)``, or TimeoutError once ``deadline`` has passed."""
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            raise TimeoutError("no matching iopub message")
+        try:
+            return self.q.get(timeout=left)
+        except queue.Empty:
+            raise TimeoutError("no matching iopub message") from None
+
     def wait_for(self, pred, timeout: float = 30):
         """Pop messages until ``pred(msg)``; returns ``(arrival_time, msg)``."""
         deadline = time.perf_counter() + timeout
         while True:
-            left = deadline - time.perf_counter()
-            if left <= 0:
-                raise TimeoutError("no matching iopub message")
-            try:
-                t, msg = self.q.get(timeout=left)
-            except queue.Empty:
-                raise TimeoutError("no matching iopub message") from None
+            t, msg = self._pop(deadline)
             if pred(msg):
                 return t, msg
 
@@ -89,13 +93,7 @@ class Kernel:
         times = [None] * len(preds)
         deadline = time.perf_counter() + timeout
         while None in times:
-            left = deadline - time.perf_counter()
-            if left <= 0:
-                raise TimeoutError("no matching iopub message")
-            try:
-                t, msg = self.q.get(timeout=left)
-            except queue.Empty:
-                raise TimeoutError("no matching iopub message") from None
+            t, msg = self._pop(deadline)
             for i, pred in enumerate(preds):
                 if times[i] is None and pred(msg):
                     times[i] = t
