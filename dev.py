@@ -104,7 +104,7 @@ def voila(args) -> None:
 
 def bench(args) -> None:
     setup()
-    sys.exit(subprocess.run([str(PY), str(ROOT / "benchmarks" / "run.py"), *args], cwd=ROOT).returncode)
+    sys.exit(subprocess.run([str(PY), "-m", "benchmarks.run", *args], cwd=ROOT).returncode)
 
 
 COMMANDS = {"lab": lab, "test": test, "record": record, "voila": voila, "bench": bench}

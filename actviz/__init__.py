@@ -1,41 +1,83 @@
 """actviz: activation functions and their derivatives, for teaching.
 
-Layers (a lower layer never imports a higher one)::
+This module is the one public facade: every name a notebook uses is here
+(``actviz.get``, ``actviz.explore``, ``actviz.gradient_flow``, ...). Behind it, one
+folder per dependency layer; a lower layer never imports a higher one::
 
-    activations, analysis, exercises,
-    properties, training        (numpy)      get, names, tangent_at, derivative_check, check,
-                                             property_table, gradient flow / tiny network
-    symbolic                    (sympy)      from_expression: the safe parser    -- lazily
-    figures, training_figures   (matplotlib) figures updated in place, plot      -- lazily
-    explorer, training_widgets  (ipywidgets) explore, compare, dashboard,
-                                             expression_box, training views      -- lazily
+    actviz/maths/     numpy        registry and definitions, special functions, analysis,
+                                   properties, exercises, networks, tiny network, datasets
+    actviz/symbolic/  sympy        the safe formula parser, from_expression
+    actviz/figures/   matplotlib   style (themes as values), activation, comparison and
+                                   training figures, one render/PNG path
+    actviz/widgets/   ipywidgets   the live-view base, controls, explorer, comparison,
+                                   training views, dashboard, expression box
 
-``import actviz`` loads only numpy; sympy, matplotlib and ipywidgets load on first use.
+Data flows one way: a control value -> parameters -> g, g' arrays (maths) -> artists
+(figures) -> pixels in a widget (widgets). ``import actviz`` loads numpy only; sympy,
+matplotlib and ipywidgets load on first use of a name that needs them.
 """
 
-from .activations import Activation, Param, get, names
-from .analysis import derivative_check, tangent_at
-from .exercises import check
+from .maths.registry import Activation, Param, get, names
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Activation", "Param", "get", "names", "check", "derivative_check", "tangent_at",
-    "explore", "compare", "dashboard", "expression_box", "from_expression",
-    "property_table", "set_theme", "plot",
-]
-
+#: facade name -> (module under actviz, attribute); imported on first use
 _LAZY = {
-    "explore": ("explorer", "explore"),
-    "compare": ("explorer", "compare"),
-    "Explorer": ("explorer", "Explorer"),
-    "dashboard": ("explorer", "dashboard"),
-    "expression_box": ("explorer", "expression_box"),
-    "property_table": ("properties", "property_table"),
-    "from_expression": ("symbolic", "from_expression"),
-    "set_theme": ("figures", "set_theme"),
-    "plot": ("figures", "plot"),
+    # maths (numpy)
+    "as_activation": ("maths.registry", "as_activation"),
+    "from_functions": ("maths.registry", "from_functions"),
+    "tangent_at": ("maths.analysis", "tangent_at"),
+    "max_slope": ("maths.analysis", "max_slope"),
+    "saturation_regions": ("maths.analysis", "saturation_regions"),
+    "dead_regions": ("maths.analysis", "dead_regions"),
+    "derivative_check": ("maths.analysis", "derivative_check"),
+    "properties": ("maths.properties", "properties"),
+    "property_table": ("maths.properties", "property_table"),
+    "check": ("maths.exercises", "check"),
+    "init_std": ("maths.networks", "init_std"),
+    "init_weights": ("maths.networks", "init_weights"),
+    "deep_forward": ("maths.networks", "deep_forward"),
+    "deep_backward": ("maths.networks", "deep_backward"),
+    "gradient_flow": ("maths.networks", "gradient_flow"),
+    "dead_fraction": ("maths.networks", "dead_fraction"),
+    "dead_units": ("maths.networks", "dead_units"),
+    "dead_curve": ("maths.networks", "dead_curve"),
+    "TinyNet": ("maths.tiny_network", "TinyNet"),
+    "init_network": ("maths.tiny_network", "init_network"),
+    "forward": ("maths.tiny_network", "forward"),
+    "bce_loss": ("maths.tiny_network", "bce_loss"),
+    "backward": ("maths.tiny_network", "backward"),
+    "numerical_gradient": ("maths.tiny_network", "numerical_gradient"),
+    "gradient_check": ("maths.tiny_network", "gradient_check"),
+    "train": ("maths.tiny_network", "train"),
+    "decision_grid": ("maths.tiny_network", "decision_grid"),
+    "make_moons": ("maths.datasets", "make_moons"),
+    "make_spirals": ("maths.datasets", "make_spirals"),
+    "dataset": ("maths.datasets", "dataset"),
+    # symbolic (sympy)
+    "from_expression": ("symbolic.custom", "from_expression"),
+    "parse_expression": ("symbolic.parser", "parse_expression"),
+    # figures (matplotlib)
+    "plot": ("figures.activation", "plot"),
+    "set_theme": ("figures.style", "set_theme"),
+    "theme": ("figures.style", "theme"),
+    "plot_gradient_flow": ("figures.training", "plot_gradient_flow"),
+    "plot_dead_units": ("figures.training", "plot_dead_units"),
+    "plot_training": ("figures.training", "plot_training"),
+    "plot_training_comparison": ("figures.training", "plot_training_comparison"),
+    # widgets (ipywidgets)
+    "explore": ("widgets.explorer", "explore"),
+    "compare": ("widgets.explorer", "compare"),
+    "Explorer": ("widgets.explorer", "Explorer"),
+    "Comparison": ("widgets.explorer", "Comparison"),
+    "GradientFlowView": ("widgets.training", "GradientFlowView"),
+    "DeadUnitsView": ("widgets.training", "DeadUnitsView"),
+    "TrainingView": ("widgets.training", "TrainingView"),
+    "dashboard": ("widgets.dashboard", "dashboard"),
+    "expression_box": ("widgets.expression_box", "expression_box"),
 }
+
+__all__ = ["Activation", "Param", "get", "names", *_LAZY]
 
 
 def __getattr__(attr):
@@ -47,3 +89,7 @@ def __getattr__(attr):
         globals()[attr] = value
         return value
     raise AttributeError(f"module 'actviz' has no attribute {attr!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -25,14 +25,13 @@ import time
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import HERE, REPO, log, median, row, worker_args, write_result  # noqa: E402
+from benchmarks._common import REPO, log, median, row, worker_args, write_result  # noqa: E402
 
 CHROMIUM = os.environ.get("ACTVIZ_CHROMIUM", "/usr/bin/chromium")
 NOTEBOOK = "latency.ipynb"
 CELLS = [
-    f"import sys\nsys.path.insert(0, {str(HERE)!r})\nimport actviz, naive",
+    f"import sys\nsys.path.insert(0, {str(REPO)!r})  # the kernel runs in a temp folder\nimport actviz\nfrom benchmarks import naive",
     'ex = actviz.explore("sigmoid")\nex',
     'nv = naive.naive_interact("sigmoid")',
 ]
@@ -131,8 +130,7 @@ class _MiniLab:
 def start_lab(root: Path, work: Path):
     """tests/browser/driver.py's start_lab when usable (it also cleans up kernels), else ours."""
     try:
-        sys.path.insert(0, str(REPO / "tests" / "browser"))
-        import driver
+        from tests.browser import driver
 
         return driver.start_lab(root, work / "lab"), "tests/browser/driver.py"
     except Exception as e:  # missing, mid-edit, or a changed API

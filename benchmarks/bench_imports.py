@@ -11,11 +11,9 @@ import json
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import log, median, row, worker_args, write_result  # noqa: E402
+from benchmarks._common import log, median, row, worker_args, write_result  # noqa: E402
 
 VARIANTS = {
     "numpy": "import numpy",

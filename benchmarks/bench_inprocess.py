@@ -14,13 +14,10 @@ Values walk one step at a time (every set is a real change); warm-up moves are e
 
 from __future__ import annotations
 
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import seeds, control_values, controls_of, kind_of, log, quiet_env, row, worker_args, write_result, median  # noqa: E402
+from benchmarks._common import seeds, control_values, controls_of, kind_of, log, quiet_env, row, worker_args, write_result, median  # noqa: E402
 
 
 def drain(kc) -> list[dict]:
@@ -48,7 +45,7 @@ def main() -> None:
     import matplotlib
 
     import actviz
-    import naive
+    from benchmarks import naive
 
     backend = matplotlib.get_backend()
     n_ex, warm_ex = (20, 3) if args.quick else (60, 10)

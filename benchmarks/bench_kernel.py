@@ -11,19 +11,17 @@ burst    Coalescing: N z0 updates sent back to back ("unthrottled") vs the same 
 
 from __future__ import annotations
 
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import HERE, seeds, control_values, controls_of, kind_of, log, median, quiet_env, row, walk, worker_args, write_result  # noqa: E402
-from _kernel import Kernel, is_idle_for, is_image_update, is_png_display  # noqa: E402
+from benchmarks._common import REPO, seeds, control_values, controls_of, kind_of, log, median, quiet_env, row, walk, worker_args, write_result  # noqa: E402
+from benchmarks._kernel import Kernel, is_idle_for, is_image_update, is_png_display  # noqa: E402
 
 SETUP = f"""
 import json, sys
-sys.path.insert(0, {str(HERE)!r})
-import matplotlib, actviz, naive
+sys.path.insert(0, {str(REPO)!r})  # the kernel runs elsewhere: find the repository's benchmarks package
+import matplotlib, actviz
+from benchmarks import naive
 EX, NV = {{}}, {{}}
 print(json.dumps({{"python": sys.executable, "backend": matplotlib.get_backend()}}))
 """

@@ -8,14 +8,11 @@ live ``matplotlib.figure.Figure`` objects. Growth is measured from the warm-up b
 
 from __future__ import annotations
 
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import control_values, log, quiet_env, row, worker_args, write_result  # noqa: E402
-from _kernel import Kernel, is_image_update  # noqa: E402
+from benchmarks._common import control_values, log, quiet_env, row, worker_args, write_result  # noqa: E402
+from benchmarks._kernel import Kernel, is_image_update  # noqa: E402
 
 SETUP = """
 import gc, json, sys, psutil, actviz

@@ -11,11 +11,9 @@ import re
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, log, row, worker_args, write_result  # noqa: E402
+from benchmarks._common import REPO, log, row, worker_args, write_result  # noqa: E402
 
 CMD = ["-m", "pytest", "notebooks", "--nbval", "--nbval-current-env", "--nbval-sanitize-with",
        "tests/nbval_sanitize.cfg", "-p", "no:cacheprovider", "-q"]

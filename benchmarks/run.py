@@ -2,9 +2,9 @@
 """actviz benchmarks: slider latency (in process, real kernel, real browser), coalescing,
 memory, cold imports and the notebook suite, against the naive ``interact`` design.
 
-    .venv/bin/python benchmarks/run.py                 # everything (~5 min on 2 cores)
-    .venv/bin/python benchmarks/run.py --quick         # smoke run (~1 min; no nbval, no browser)
-    .venv/bin/python benchmarks/run.py --only kernel burst --json /tmp/b.json
+    .venv/bin/python -m benchmarks.run                 # everything (~5 min on 2 cores), from the repo root
+    .venv/bin/python -m benchmarks.run --quick         # smoke run (~1 min; no nbval, no browser)
+    .venv/bin/python -m benchmarks.run --only kernel burst --json /tmp/b.json
     python3 dev.py bench [same options]
 
 Prints a table (metric, median, p95, share of a 60 Hz frame, target, met?) and writes JSON
@@ -30,9 +30,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(HERE))
 
-from _common import FRAME_MS  # noqa: E402
+from benchmarks._common import FRAME_MS  # noqa: E402
 
 # name -> (worker script, extra args, time-out in seconds, in --quick by default)
 BENCHMARKS = {
@@ -120,7 +119,7 @@ def run_worker(name: str, quick: bool) -> dict:
     script, extra, timeout, _ = BENCHMARKS[name]
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.json"
-        cmd = [sys.executable, str(HERE / script), "--out", str(out), *extra] + (["--quick"] if quick else [])
+        cmd = [sys.executable, "-m", f"benchmarks.{script.removesuffix('.py')}", "--out", str(out), *extra] + (["--quick"] if quick else [])
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         tail: deque[str] = deque(maxlen=40)
@@ -224,7 +223,7 @@ def main(argv=None) -> int:
         import ipykernel  # noqa: F401
         import jupyter_client  # noqa: F401
     except ImportError as e:
-        print(f"{e}: run with the project's venv: .venv/bin/python benchmarks/run.py (or python3 dev.py bench)", file=sys.stderr)
+        print(f"{e}: run with the project's venv: .venv/bin/python -m benchmarks.run (or python3 dev.py bench)", file=sys.stderr)
         return 2
 
     names = args.only or [n for n, spec in BENCHMARKS.items() if spec[3] or not args.quick]

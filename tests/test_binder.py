@@ -38,6 +38,7 @@ def _repo2docker(repo):
     return subprocess.run([str(exe), "--no-build", "--debug", str(repo)], capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_repo2docker_generates_a_dockerfile_with_our_environment(tmp_path):
     repo = tmp_path / "repo"
     shutil.copytree(ROOT / "binder", repo / "binder")
@@ -50,6 +51,7 @@ def test_repo2docker_generates_a_dockerfile_with_our_environment(tmp_path):
     assert "./binder/postBuild" in out
 
 
+@pytest.mark.slow
 def test_repo2docker_rejects_a_broken_runtime(tmp_path):
     """The check above can fail: a bad runtime.txt makes repo2docker refuse."""
     repo = tmp_path / "repo"

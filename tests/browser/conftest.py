@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-# pytest puts this folder (no __init__.py) on sys.path before importing this conftest.
-from driver import (ARTIFACTS, CHROMIUM, NOTEBOOKS, LabNotebook, VoilaDashboard,
+from .driver import (ARTIFACTS, CHROMIUM, NOTEBOOKS, LabNotebook, VoilaDashboard,
                     launch_browser, new_context, prepare_root, start_lab, start_voila)
 
 _TIMINGS: list[dict] = []

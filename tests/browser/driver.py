@@ -3,9 +3,8 @@
 Plain functions and classes (no pytest), so other code (e.g. a latency benchmark) can reuse
 them::
 
-    import sys; sys.path.insert(0, "tests/browser")
-    from driver import (start_lab, start_voila, launch_browser, new_context,
-                        LabNotebook, VoilaDashboard, prepare_root)
+    from tests.browser.driver import (start_lab, start_voila, launch_browser, new_context,
+                                      LabNotebook, VoilaDashboard, prepare_root)   # from the repo root
 
     root = prepare_root(Path("notebooks"), tmp)          # temp COPY of notebooks/
     lab = start_lab(root, tmp / "lab")                    # Server; lab.stop() when done

@@ -7,9 +7,9 @@ driver must notice both, so a green real-notebook run means something.
 
 import pytest
 
-from driver import DEMO_DIR, check_lab_notebook, check_voila_dashboard
+from .driver import DEMO_DIR, check_lab_notebook, check_voila_dashboard
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 DEMO = f"{DEMO_DIR}/demo.ipynb"
 BROKEN = f"{DEMO_DIR}/broken.ipynb"

@@ -6,9 +6,9 @@ Runs on temp copies (see conftest.served_root); screenshots go to test-artifacts
 
 import pytest
 
-from driver import NOTEBOOKS, check_lab_notebook, check_voila_dashboard, code_cells, notebooks_in
+from .driver import NOTEBOOKS, check_lab_notebook, check_voila_dashboard, code_cells, notebooks_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 _NBS = notebooks_in(NOTEBOOKS)
 # No notebooks is a failure, not a skip: the suite must never pass vacuously.

@@ -1,0 +1,12 @@
+"""The widgets layer: ipywidgets, loaded on first use.
+
+==================  ============================================================
+``view``            LiveView: the base of every live view (constructor, protocol,
+                    the one throttled render path), PNG display bundles
+``controls``        slider layout, the z-range slider, sliders from Param
+``explorer``        Explorer (one activation), Comparison (several)
+``training``        gradient-flow, dead-units and training views
+``dashboard``       the code-free classroom dashboard (Voila)
+``expression_box``  type a formula, see it derived and explored
+==================  ============================================================
+"""

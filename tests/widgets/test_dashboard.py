@@ -1,0 +1,31 @@
+"""actviz.widgets.dashboard and expression_box: the classroom dashboard and the formula box."""
+
+import actviz
+import pytest
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+
+def test_dashboard_switches_activation_and_keeps_one_explorer():
+    d = actviz.dashboard("sigmoid", theme="default")
+    first = d.explorer
+    assert repr(d) == "Dashboard(Explorer(sigmoid: z in [-8, 8], z0 = 1))"
+    d.controls["activation"].value = "leaky_relu"
+    assert d.explorer is not first and d.explorer.act.name == "leaky_relu"
+    assert "alpha" in d.explorer.controls
+    assert list(d._explorer_box.children) == [d.explorer]
+    assert bytes(d.explorer.image.value).startswith(PNG_MAGIC)
+
+
+def test_expression_box_accepts_derives_and_rejects_without_raising():
+    box = actviz.expression_box("z * sigmoid(z)")
+    assert box.explorer is not None and box.explorer.act.name == "custom"
+    assert "g'(z)" in box.message.value
+    kept = box.explorer
+    box.controls["expression"].value = "__import__('os').system('ls')"
+    assert "\u2717" in box.message.value and "allowed" in box.message.value
+    assert box.explorer is kept  # a rejected text keeps the last good plot
+    box.controls["expression"].value = "max(z, 0.2*z)"
+    assert box.explorer is not kept
+    assert float(box.explorer.act.g(-1.0)) == pytest.approx(-0.2)
