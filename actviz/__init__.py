@@ -34,6 +34,9 @@ _LAZY = {
     "properties": ("maths.properties", "properties"),
     "property_table": ("maths.properties", "property_table"),
     "check": ("maths.exercises", "check"),
+    "diagnose": ("maths.diagnosis", "diagnose"),
+    "diagnosis_table": ("maths.diagnosis", "diagnosis_table"),
+    "mean_output": ("maths.diagnosis", "mean_output"),
     "init_std": ("maths.networks", "init_std"),
     "init_weights": ("maths.networks", "init_weights"),
     "deep_forward": ("maths.networks", "deep_forward"),
@@ -56,6 +59,7 @@ _LAZY = {
     "dataset": ("maths.datasets", "dataset"),
     # symbolic (sympy)
     "from_expression": ("symbolic.custom", "from_expression"),
+    "derive": ("symbolic.derive", "derive"),
     "parse_expression": ("symbolic.parser", "parse_expression"),
     # figures (matplotlib)
     "plot": ("figures.activation", "plot"),

@@ -32,9 +32,12 @@ def _exact(value: float) -> sp.Rational:
 
 
 def formula_of(act) -> sp.Expr:
-    """g(z) of ``act`` as a sympy expression, its parameters substituted exactly."""
+    """g(z) of ``act`` as a sympy expression, its parameters and constants substituted exactly."""
+    from actviz.maths.registry import spec
+
     assert act.formula is not None, f"{act.name} has no formula in the registry"
-    return act.formula(sp, Z, **{k: _exact(v) for k, v in act.params.items()})
+    constants = {k: sp.Rational(v) for k, v in spec(act.name).facts.get("constants", {}).items()}
+    return act.formula(sp, Z, **{k: _exact(v) for k, v in act.params.items()}, **constants)
 
 
 def reference_functions(act):

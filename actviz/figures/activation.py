@@ -24,11 +24,15 @@ __all__ = ["ActivationFigure", "CompareFigure", "plot", "mathtext", "title_for"]
 
 
 def _ylimits(values: list[np.ndarray], pad: float = 0.08) -> tuple[float, float]:
-    finite = np.concatenate([v[np.isfinite(v)] for v in values])
-    lo, hi = float(finite.min()), float(finite.max())
-    if hi - lo < 1e-9:
-        lo, hi = lo - 0.5, hi + 0.5
+    """y-limits covering every finite value (clipped to +-1e300, so the span stays a float)."""
+    finite = np.concatenate([np.asarray(v, dtype=np.float64)[np.isfinite(v)] for v in values] + [np.zeros(0)])
+    if finite.size == 0:
+        return -1.0, 1.0
+    lo, hi = max(float(finite.min()), -1e300), min(float(finite.max()), 1e300)
     span = hi - lo
+    if span <= 1e-9 * max(1.0, abs(lo), abs(hi)):
+        half = 0.5 * max(1.0, abs(hi))
+        return lo - half, hi + half
     return lo - pad * span, hi + pad * span
 
 
@@ -40,6 +44,8 @@ def _param_corners(act: Activation) -> list[Activation]:
     if not specs:
         return [act]
     k = max(2, round(101 ** (1 / len(specs))))
+    if act.formula is None:  # a typed formula: each variant costs more (accurate evaluation)
+        k = min(k, 5)
     grid = itertools.product(*[np.linspace(p.low, p.high, k) for p in specs])
     return [act] + [act.with_params(**{p.name: float(v) for p, v in zip(specs, c)}) for c in grid]
 

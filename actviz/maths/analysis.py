@@ -166,8 +166,9 @@ def _max_slope(act: Activation) -> MaxSlope:
         return MaxSlope(limit, "z -> inf" if right >= left else "z -> -inf")  # approached, never reached
     where, points = [], []
     for a, b in runs(d == top):
-        if b > a:  # a stretch (inside the fine grid: the geometric part never ties exactly)
-            where.append(_stretch(a - offset, b - offset, z, act.kinks))
+        if b > a:  # a stretch; one reaching into the geometric part goes on to infinity
+            first, last = min(max(a - offset, 0), len(z) - 1), min(max(b - offset, 0), len(z) - 1)
+            where.append(_stretch(first, last, z, act.kinks))
             continue
         zi = float(GRID[a])
         if any(abs(zi - k) < 1e-12 for k in act.kinks):  # at a kink: the convention value

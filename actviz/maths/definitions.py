@@ -11,6 +11,9 @@ To add an activation, add one ``define(...)`` here. The explorer gives each ``Pa
 slider; the tests, the property table and the notebooks that list every activation take
 the list from the registry (re-record those notebooks: ``python3 dev.py record``).
 
+``formula`` takes the sympy module, z, then each parameter by name, then each fixed constant
+named in ``facts["constants"]`` (exact decimals as strings, e.g. SELU's lambda and alpha).
+
 ``facts`` keys: ``zero_centred`` (g(0) = 0 and outputs of both signs), ``min_at`` (where an
 interior minimum of g is, if there is one), ``range`` (interval text, ``[`` = attained), ``max_slope`` and
 ``max_slope_at`` (as printed by the property table), ``monotonic``, ``dg_continuous_at_0``,
@@ -46,7 +49,7 @@ define(
     g=np.tanh,
     dg=k.dtanh,
     dg_from_g=lambda t: 1.0 - t * t,
-    formula=lambda sp, z: sp.tanh(z),
+    formula=lambda sp, z: (sp.exp(z) - sp.exp(-z)) / (sp.exp(z) + sp.exp(-z)),
     latex_g=r"\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}",
     latex_dg=r"\tanh'(z) = \frac{4}{\left(e^{z} + e^{-z}\right)^{2}}",
     latex_dg_from_g=r"\tanh'(z) = 1 - \tanh^{2}(z)",
@@ -110,9 +113,8 @@ define(
     g=lambda z: k.elu_like(z, k.SELU_LAMBDA, k.SELU_ALPHA),
     dg=lambda z: k.delu_like(z, k.SELU_LAMBDA, k.SELU_ALPHA),
     dg_from_g=lambda r: k.elu_like_from_g(r, k.SELU_LAMBDA, k.SELU_ALPHA),
-    # lambda_01 and alpha_01 as printed in Klambauer et al. (2017), eq. (14), as exact decimals
-    formula=lambda sp, z: (sp.Rational("1.0507009873554804934193349852946")
-                           * sp.Piecewise((z, z > 0), (sp.Rational("1.6732632423543772848170429916717") * (sp.exp(z) - 1), True))),
+    # lambda and alpha are fixed constants (facts["constants"]: Klambauer et al. 2017, eq. (14), as printed)
+    formula=lambda sp, z, lam, alpha: lam * sp.Piecewise((z, z > 0), (alpha * (sp.exp(z) - 1), True)),
     latex_g=r"\mathrm{SELU}(z) = \begin{cases} \lambda z & z > 0 \\ \lambda \alpha \left(e^{z} - 1\right) & z \le 0 \end{cases}",
     latex_dg=r"\mathrm{SELU}'(z) = \begin{cases} \lambda & z > 0 \\ \lambda \alpha e^{z} & z \le 0 \end{cases}",
     latex_dg_from_g=r"\mathrm{SELU}'(z) = \begin{cases} \lambda & g(z) > 0 \\ g(z) + \lambda \alpha & g(z) \le 0 \end{cases}",
@@ -122,7 +124,7 @@ define(
          "Convention: g'(0) = lambda * alpha (the left-hand slope)."),
     facts=dict(zero_centred=True, range="(-1.75810, inf)", max_slope=1.0507009873554805 * 1.6732632423543772, max_slope_at="z = 0",
                monotonic=True, dg_continuous_at_0=False, saturates="left", identity=True,
-               constants={"lambda": 1.0507009873554804934193349852946, "alpha": 1.6732632423543772848170429916717}),
+               constants={"lam": "1.0507009873554804934193349852946", "alpha": "1.6732632423543772848170429916717"}),
 )
 
 define(

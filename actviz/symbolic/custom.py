@@ -1,207 +1,204 @@
-r"""Custom activations from a formula typed by a student, differentiated by sympy.
+r"""Custom activations from a formula typed by a student: derived, checked, and accurate.
 
 >>> mish = from_expression("z * tanh(softplus(z))", name="mish")
->>> float(mish.g(1.0))
-0.8650983882673103
+>>> round(float(mish.g(1.0)), 12)
+0.865098388267
+>>> swish = from_expression("z * sigmoid(beta * z)", beta=1.0)   # beta gets a slider
+>>> swish.params
+{'beta': 1.0}
 
-:func:`from_expression` then differentiates, compiles g and g' to numpy, checks that
-both are real and finite on ``z`` in [-6, 6], simplifies g' (only when it is small, and
-only if that makes it shorter without changing any value), and prints both as LaTeX.
-sympy's running time cannot be bounded from the input size alone (simplify, and even
-latex, can take a minute on a short formula), so these steps run under a wall-clock
-limit (SIGALRM; Unix main thread only, which is where Jupyter and Voila run cells):
-:data:`SYMBOLIC_SECONDS` in all, past which a ``ValueError`` says "too complicated";
-a slow simplify keeps the unsimplified g', a slow latex falls back to ``\text{...}``.
+The text is parsed by :mod:`.parser` (never evaluated), differentiated step by step by
+:func:`~actviz.symbolic.derive.derive`, then accepted only if g and g' are real and finite on
+the whole slider range [-20, 20] -- decided symbolically where sympy can (every
+denominator, log argument and root: :func:`~actviz.symbolic.numeric.domain_problems`), and
+checked with the accurate evaluator at every 0.05 -- for each parameter at both ends of
+its range and at its value. g and g' are then evaluated by
+:func:`~actviz.symbolic.numeric.compile_accurate`: ~1e-10 relative on the range, constants
+exact, steep formulas without overflow, tiny values never rounded to 0.
 
-Kinks from ``max``/``min`` differentiate to Heaviside steps, which take the value 1/2 at
-0: ``max(z, 0.1*z)`` has g'(0) = 0.55, the mean of the two one-sided slopes (the
-registry's leaky_relu uses PyTorch's alpha); ``abs`` gives sign(z), 0 at 0.
-Outside [-6, 6] a custom activation may overflow (e.g. ``exp(z)/(1+exp(z))`` at
-z = 800 is NaN); the registry's hand-written activations do not.
+Kinks (max, min, abs, piecewise) take the left-hand slope, as the registry does:
+``max(z, 0.2*z)`` has g'(0) = 0.2, like ``leaky_relu`` with alpha = 0.2.
+
+A parameter is declared with its value, ``from_expression("...", beta=1.0)``, and gets a
+slider over ``[value - 2 s, value + 2 s]`` with s = max(1, |value|); give ``(value, low,
+high)`` to choose the range. Undeclared names are refused.
 """
 
 from __future__ import annotations
 
-import math
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
 import sympy
 
-from ..maths.registry import Activation
-from . import limits
-from .limits import Budget, OutOfTime, with_time_limit
-from .parser import Z, parse
+from ..maths import validate
+from ..maths.registry import Activation, Param
+from .derive import Derivation, _derive
+from .formulas import Source, exact, source_of
+from .limits import Budget
+from .numeric import CHECK_GRID, Z_RANGE, AccurateFunction, compile_accurate, disagreements, domain_problems, intervals_around
+from .parser import Z
 
-__all__ = ["derive", "from_expression", "Derivation", "CustomActivation"]
+__all__ = ["from_expression", "CustomActivation", "derive"]
 
-# --------------------------------------------------------------------------------------
-# Derivation and numerics.
+from .derive import derive  # noqa: E402  (re-exported: actviz.symbolic.custom.derive)
 
-# sympy.simplify is tried only on small derivatives without kinks (max/min/abs; there it is
-# slowest and rarely shortens anything) and without floats (simplify turns floats into
-# exact rationals; a float such as exp(-1e12) becomes a fraction with a huge power of two).
-SIMPLIFY_MAX_OPS = 40
-_NO_SIMPLIFY = (sympy.Heaviside, sympy.Max, sympy.Min, sympy.sign, sympy.Abs, sympy.Piecewise)
-GRID = np.union1d(np.linspace(-6.0, 6.0, 241), [0.0])
-
-
-@dataclass(frozen=True)
-class Derivation:
-    """The symbolic steps behind a custom activation, for notebooks."""
-
-    text: str
-    expr: sympy.Expr         # g(z) as parsed
-    derivative: sympy.Expr   # d/dz g(z) as sympy.diff returns it
-    simplified: sympy.Expr   # the derivative after guarded simplification (may be `derivative`)
-    latex_g: str             # "g(z) = ..."
-    latex_dg: str            # "g'(z) = ..." (of `simplified`)
-
-
-def derive(text: str) -> Derivation:
-    """Parse ``text`` and differentiate it (no numeric validation; see :func:`from_expression`)."""
-    budget = Budget()
-    expr = parse(text, budget)
-    return _finish(text, expr, budget.run("differentiating", sympy.diff, expr, Z), budget)
-
-
-def _finish(text: str, expr: sympy.Expr, derivative: sympy.Expr, budget: Budget) -> Derivation:
-    simplified = _simplify(derivative, min(limits.SIMPLIFY_SECONDS, budget.left() / 2))
-    latex_g = _latex(expr, budget)
-    latex_dg = _latex(simplified, budget)
-    return Derivation(text=text.strip(), expr=expr, derivative=derivative, simplified=simplified,
-                      latex_g=f"g(z) = {latex_g}", latex_dg=f"g'(z) = {latex_dg}")
-
-
-def _latex(expr: sympy.Expr, budget: Budget) -> str:
-    """``sympy.latex(expr)``, or ``\\text{<plain text>}`` when that is slow.
-
-    sympy.latex can take many seconds: printing a product calls ``fraction``, which asks
-    ``is_constant()`` of negative exponents, which may evaluate and simplify them.
-    """
-    try:
-        return with_time_limit(min(limits.LATEX_SECONDS, budget.left()), sympy.latex, expr)
-    except (OutOfTime, ArithmeticError, TypeError, RecursionError):
-        return budget.run("printing the formula", lambda: r"\text{" + sympy.sstr(expr) + "}")
-
-
-def _simplify(derivative: sympy.Expr, seconds: float) -> sympy.Expr:
-    """``sympy.simplify(derivative)`` if it is quick, not longer, and numerically the same."""
-    def attempt():
-        ops = sympy.count_ops(derivative)
-        if ops > SIMPLIFY_MAX_OPS or derivative.has(*_NO_SIMPLIFY) or derivative.atoms(sympy.Float):
-            return derivative
-        candidate = sympy.simplify(derivative)
-        if sympy.count_ops(candidate) <= ops and _agree(derivative, candidate):
-            return candidate
-        return derivative
-
-    try:
-        return with_time_limit(seconds, attempt)
-    except OutOfTime:
-        return derivative
-
-
-def _agree(raw: sympy.Expr, candidate: sympy.Expr) -> bool:
-    """True if ``candidate`` matches ``raw`` numerically on GRID, finite exactly where it is.
-
-    sympy.simplify assumes things a numpy evaluation does not (it may turn
-    sign(z)/(2 sqrt|z|) into z/(2 |z^{3/2}|), NaN for z < 0), so it is trusted only when
-    it changes nothing numerically.
-    """
-    try:
-        with np.errstate(all="ignore"):
-            a, b = _compile(raw)(GRID), _compile(candidate)(GRID)
-    except Exception:
-        return False
-    finite = np.isfinite(a)
-    return bool(np.array_equal(finite, np.isfinite(b))
-                and np.allclose(a[finite], b[finite], rtol=1e-9, atol=1e-12))
-
-
-def _erf(x):
-    """erf elementwise via math.erf (numpy has none); float64 out, input shape kept."""
-    return np.asarray(_ERF_UFUNC(x), dtype=np.float64)
-
-
-_ERF_UFUNC = np.frompyfunc(math.erf, 1, 1)
-# sympy prints Heaviside for numpy via rewrite(Piecewise) + simplify, which can take seconds
-# on nested arguments; printing it as a plain call to np.heaviside(x, 1/2) is instant.
-_STEP = sympy.Function("heaviside_half")
-_MODULES = [{"erf": _erf, "heaviside_half": lambda x: np.heaviside(x, 0.5)}, "numpy"]
-
-
-def _compile(expr: sympy.Expr):
-    """A numpy function of z for ``expr``: float64 out with z's shape, NaN in -> NaN out."""
-    expr = expr.replace(lambda e: isinstance(e, sympy.Heaviside) and e.args[1:] in ((), (sympy.S.Half,)),
-                        lambda e: _STEP(e.args[0]))
-    f = sympy.lambdify(Z, expr, modules=_MODULES)  # code generated from the checked tree, not user text
-
-    def numeric(z):
-        out = np.asarray(f(z))
-        if out.dtype.kind == "c":
-            out = np.where(out.imag == 0, out.real, np.nan)
-        out = np.broadcast_to(out.astype(np.float64), np.shape(z))
-        return np.where(np.isnan(z), np.nan, out)
-
-    return numeric
-
-
-def _check_finite(label: str, fn) -> None:
-    """``ValueError`` unless ``fn`` is real and finite on GRID."""
-    try:
-        with np.errstate(all="ignore"):
-            values = fn(GRID)
-    except Exception as exc:  # a numpy function refusing an input: report, don't crash
-        raise ValueError(f"{label} could not be evaluated on [-6, 6] ({exc})") from None
-    bad = ~np.isfinite(values)
-    if bad.any():
-        raise ValueError(
-            f"{label} is not real and finite for all z in [-6, 6] (e.g. at z = {GRID[bad][0]:g}); "
-            "an activation must be defined on the whole real line"
-        )
+_FLOAT_MAX = 1.7976931348623157e308
 
 
 @dataclass(frozen=True)
 class CustomActivation(Activation):
-    """An :class:`Activation` built from a formula; ``derivation`` holds the sympy steps."""
+    """An :class:`Activation` built from a typed formula; ``derivation`` holds the steps."""
 
     derivation: Optional[Derivation] = field(default=None, repr=False, compare=False)
+    source: Optional[Source] = field(default=None, repr=False, compare=False)
 
     def with_params(self, **params) -> "CustomActivation":
-        if params:
-            raise ValueError(f"{self.name}: a custom activation has no parameters; got {', '.join(params)}")
-        return self
+        """A copy with some of the declared parameters changed (each within its slider range)."""
+        if not params:
+            return self
+        specs = {p.name: p for p in self.param_specs}
+        unknown = sorted(set(params) - set(specs))
+        if unknown:
+            what = ", ".join(specs) or "no parameters"
+            raise ValueError(f"{self.name}: unexpected parameter(s) {', '.join(unknown)}; this formula has {what}")
+        values = {**self.params, **{k: specs[k].check(v, self.name) for k, v in params.items()}}
+        source = dataclasses.replace(self.source, values={**self.source.values,
+                                                          **{sympy.Symbol(k, real=True): exact(v) for k, v in values.items()}})
+        return dataclasses.replace(self, params=values, source=source)
+
+    @property
+    def label(self) -> str:
+        inner = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
+        return f"{self.name} ({inner})" if inner else self.name
 
 
-def from_expression(text: str, name: Optional[str] = None) -> CustomActivation:
+def _param_spec(name: str, given) -> Param:
+    """A Param from ``value`` or ``(value, low, high)``."""
+    if isinstance(given, tuple):
+        if len(given) != 3:
+            raise ValueError(f"parameter {name!r}: give a value, or (value, low, high); got {given!r}")
+        value, low, high = (validate.real(v, f"parameter {name!r}") for v in given)
+        if not low <= value <= high or low == high:
+            raise ValueError(f"parameter {name!r}: need low <= value <= high with low < high, got {given!r}")
+    else:
+        value = validate.real(given, f"parameter {name!r}")
+        spread = 2.0 * max(1.0, abs(value))
+        low, high = value - spread, value + spread
+    return Param(name, value, low, high, latex=sympy.latex(sympy.Symbol(name)), doc=f"the formula's {name}")
+
+
+def _samples(specs: tuple[Param, ...]) -> list[dict]:
+    """The parameter settings a formula is checked at: the values given, and each range's ends."""
+    base = {p.name: p.default for p in specs}
+    out = [base]
+    for p in specs:
+        for v in (p.low, p.high):
+            out.append({**base, p.name: v})
+    return out
+
+
+def _where(params: dict) -> str:
+    return "" if not params else " with " + ", ".join(f"{k} = {v:g}" for k, v in params.items())
+
+
+def _check(label: str, expr: sympy.Expr, fn: AccurateFunction, source: Source, specs, budget: Budget) -> None:
+    """ValueError unless ``expr`` is real and finite on [-Z_RANGE, Z_RANGE] at every parameter sample."""
+    for values in _samples(specs):
+        at = expr.xreplace({sympy.Symbol(k, real=True): exact(v) for k, v in values.items()})
+        at = source.numeric(at)
+        problem = domain_problems(at, Z, budget)
+        if problem is not None:
+            raise ValueError(f"{label} is not defined at z = {problem.z:.6g}{_where(values)}: {problem.reason}. "
+                             f"An activation must be real and finite for every z in [-{Z_RANGE:g}, {Z_RANGE:g}], "
+                             "the range of the sliders")
+        with np.errstate(all="ignore"):
+            y = budget.run(f"evaluating {label}", fn, CHECK_GRID, **values)
+        bad = ~np.isfinite(y)
+        if bad.any():
+            z0 = float(CHECK_GRID[np.argmax(bad)])
+            big = budget.run(f"evaluating {label}", fn.beyond_float, z0, **values)
+            reason = ("its value is beyond the largest number a float can hold (about 1.8e308)" if big
+                      else "it is not a real number there")
+            raise ValueError(f"{label} cannot be computed at z = {z0:g}{_where(values)}: {reason}. "
+                             f"An activation must be real and finite for every z in [-{Z_RANGE:g}, {Z_RANGE:g}]")
+
+
+#: seconds the mpmath comparison of one function may take (points are checked spread out, coarse to fine)
+TRUST_SECONDS = 1.0
+
+
+def _trust(fn: AccurateFunction, values: dict, budget: Budget) -> None:
+    """Compare with mpmath on the check grid (every 0.05), coarse to fine, for as long as
+    :data:`TRUST_SECONDS` allows; stretches that disagree by more than 1e-11 are evaluated
+    with mpmath from then on. (The long-double cross-check runs on every call regardless.)"""
+    import time
+
+    z = CHECK_GRID
+    order = np.concatenate([np.arange(k, len(z), 16) for k in (0, 8, 4, 12, 2, 6, 10, 14, 1, 3, 5, 7, 9, 11, 13, 15)])
+    end = time.monotonic() + min(TRUST_SECONDS, max(0.0, budget.left() - 0.2))
+    bad = []
+    for chunk in np.array_split(order, 16):
+        if time.monotonic() > end:
+            break
+        found = budget.attempt(max(0.05, end - time.monotonic()), disagreements, fn, z[chunk], values, 1e-11, default=None)
+        if found is None:
+            break
+        bad.extend(int(chunk[i]) for i in found)
+    fn.untrusted.extend(intervals_around(z, sorted(bad)))
+
+
+def from_expression(text: str, name: Optional[str] = None, **params) -> CustomActivation:
     """An activation from a formula in ``z``, e.g. ``from_expression("z * sigmoid(z)")``.
 
-    Raises ``ValueError`` (with a message saying what is allowed) for anything outside the
-    grammar in the module docstring, when g or g' is not real and finite on [-6, 6], and
-    when sympy needs more than ``SYMBOLIC_SECONDS`` in all.
+    ``params`` declares parameters the formula uses, each with its value (or ``(value,
+    low, high)``); each gets a slider in the explorer. Raises ``ValueError`` (or
+    ``TypeError`` for a non-string) saying what is wrong, in plain words: for anything
+    outside the grammar, for a g or g' that is not real and finite on [-20, 20], and when
+    the symbolic work needs more than ``SYMBOLIC_SECONDS`` in all.
     """
     if name is not None and (not isinstance(name, str) or not name.strip()):
-        raise ValueError(f"name must be a non-empty string or None, got {name!r}")
+        raise TypeError(f"name must be a non-empty string or None, got {name!r}")
+    specs = tuple(_param_spec(k, v) for k, v in params.items())
     budget = Budget()
-    expr = parse(text, budget)
-    derivative = budget.run("differentiating", sympy.diff, expr, Z)
-    g = budget.run("compiling g", _compile, expr)
-    _check_finite("g(z)", g)
-    dg = budget.run("compiling g'", _compile, derivative)
-    _check_finite("g'(z)", dg)  # checked before the slow steps, so bad input is rejected fast
-    d = _finish(text, expr, derivative, budget)
-    if d.simplified is not derivative:
-        dg = budget.run("compiling g'", _compile, d.simplified)
+    source = source_of(text, budget, **{p.name: p.default for p in specs})
+    derivation = _derive(source, budget)
+    g = budget.run("compiling g", compile_accurate, source.expr, Z, source.params)
+    dg = budget.run("compiling g'", compile_accurate, derivation.derivative, Z, source.params)
+    _check("g(z)", source.expr, g, source, specs, budget)
+    _check("g'(z)", derivation.derivative, dg, source, specs, budget)
+    defaults = {p.name: p.default for p in specs}
+    _trust(g, defaults, budget)
+    _trust(dg, defaults, budget)
+    label = name.strip() if name else "custom"
     return CustomActivation(
-        name=name or "custom",
-        params={},
-        latex_g=d.latex_g,
-        latex_dg=d.latex_dg,
-        doc=f"custom activation g(z) = {d.text}",
+        name=label,
+        params=defaults,
+        latex_g=derivation.latex_g,
+        latex_dg=derivation.latex_dg,
+        latex_dg_from_g=derivation.latex_dg_from_g,
+        kinks=tuple(sorted(_kinks(derivation))),
+        doc=f"custom activation g(z) = {source.text}",
+        param_specs=specs,
         _g=g,
         _dg=dg,
-        _dg_from_g=None,
-        derivation=d,
+        _dg_from_g=derivation.dg_from_g,
+        derivation=derivation,
+        source=source,
     )
+
+
+def _kinks(d: Derivation) -> set:
+    """z values where g' jumps (the conditions z > c of its pieces), for the checks that avoid kinks."""
+    out = set()
+    for pw in d.derivative.atoms(sympy.Piecewise):
+        for _, cond in pw.args:
+            for rel in ([cond] if isinstance(cond, sympy.core.relational.Relational) else
+                        list(cond.atoms(sympy.core.relational.Relational))):
+                c = sympy.solve(rel.lhs - rel.rhs, Z) if Z in rel.free_symbols else []
+                for r in c:
+                    if r.is_number and r.is_real:
+                        out.add(float(r))
+    return out

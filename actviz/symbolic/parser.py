@@ -7,19 +7,23 @@ no code object) and builds the sympy expression itself from a whitelist of node 
 Grammar (everything else is rejected with a ``ValueError`` saying what is allowed):
 
 * the variable ``z``; the constants ``pi`` and ``e``; int and float literals with
-  ``|x| <= 1e6`` (no complex literals, no ``True``/``None``, no strings);
+  ``|x| <= 1e6`` (no complex literals, no ``True``/``None``, no strings); the names of
+  declared parameters (``parse_expression("z*sigmoid(beta*z)", params=["beta"])``);
 * binary ``+ - * / **`` and unary ``+ -``. ``^`` is *not* a power (it is Python's XOR)
   and is rejected with the hint "use ** for powers";
 * calls, by bare name with positional arguments only, of the functions in
   :data:`FUNCTIONS`: exp, log, sqrt, abs, tanh, sinh, cosh, sin, cos, atan/arctan,
   erf, sigmoid (= 1/(1+exp(-x))), softplus (= log(1+exp(x))), max/min (2 arguments).
+  sigmoid and softplus stay named (:mod:`.functions`), so derivations read naturally.
 
 Limits, so that no input can make sympy hang: at most :data:`MAX_CHARS` characters,
 :data:`MAX_NODES` AST nodes, nesting depth :data:`MAX_DEPTH`. A constant exponent must
 satisfy ``|p| <= 10``; an exponent that depends on ``z`` needs a positive constant base
 (``2**z`` is fine, ``z**z`` is not: write ``exp(z*log(...))`` if you mean it). Every
-constant subexpression must be real, finite and at most 1e100 in magnitude (so
-``sqrt(-1)``, ``1/0`` and ``9**9**9**9`` are rejected before they are computed).
+constant subexpression must be real, finite and at most 1e100 in magnitude, and 0 or at
+least 1e-100 (so ``sqrt(-1)``, ``1/0`` and ``9**9**9**9`` are rejected before they are
+computed). A parameter counts as a variable in these rules (``2**beta`` is fine,
+``z**beta`` is not).
 """
 
 from __future__ import annotations
@@ -28,11 +32,14 @@ import ast
 import math
 import operator
 
+import keyword
+
 import sympy
 
+from .functions import Sigmoid, Softplus
 from .limits import Budget
 
-__all__ = ["parse_expression", "Z", "FUNCTIONS", "ALLOWED", "MAX_CHARS", "MAX_NODES", "MAX_DEPTH",
+__all__ = ["parse_expression", "parse", "param_symbol", "check_param_names", "Z", "FUNCTIONS", "ALLOWED", "MAX_CHARS", "MAX_NODES", "MAX_DEPTH",
            "MAX_LITERAL", "MAX_EXPONENT", "MAX_CONSTANT"]
 
 Z = sympy.Symbol("z", real=True)
@@ -46,6 +53,8 @@ MAX_DEPTH = 40  # only unary chains such as -(-(-z)) reach it before MAX_NODES
 MAX_LITERAL = 1e6
 MAX_EXPONENT = 10
 MAX_CONSTANT = 1e100
+MIN_CONSTANT = 1e-100
+MAX_PARAMS = 3
 
 NAMES = {"z": Z, "pi": sympy.pi, "e": sympy.E}
 
@@ -63,8 +72,8 @@ FUNCTIONS = {
     "atan": (1, sympy.atan),
     "arctan": (1, sympy.atan),
     "erf": (1, sympy.erf),
-    "sigmoid": (1, lambda x: 1 / (1 + sympy.exp(-x))),
-    "softplus": (1, lambda x: sympy.log(1 + sympy.exp(x))),
+    "sigmoid": (1, Sigmoid),
+    "softplus": (1, Softplus),
     "max": (2, sympy.Max),
     "min": (2, sympy.Min),
 }
@@ -105,14 +114,40 @@ def _reject(what: str) -> ValueError:
 # Parsing.
 
 
-def parse_expression(text: str) -> sympy.Expr:
-    """The sympy expression for ``text``, a formula in ``z``; ``ValueError`` otherwise."""
-    return parse(text, Budget())
+def parse_expression(text: str, params=()) -> sympy.Expr:
+    """The sympy expression for ``text``, a formula in ``z`` (and the declared ``params``);
+    ``ValueError`` otherwise (``TypeError`` if ``text`` is not a string)."""
+    return parse(text, Budget(), params)
 
 
-def parse(text: str, budget: Budget) -> sympy.Expr:
+def param_symbol(name: str) -> sympy.Symbol:
+    """The sympy symbol of a declared parameter (real)."""
+    return sympy.Symbol(name, real=True)
+
+
+def check_param_names(params) -> tuple[str, ...]:
+    """The parameter names as a tuple, or a ``ValueError``/``TypeError`` saying what a name may be."""
+    if isinstance(params, str):
+        params = (params,)
+    names = tuple(params)
+    if len(names) > MAX_PARAMS:
+        raise ValueError(f"at most {MAX_PARAMS} parameters are allowed, got {len(names)}")
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"a parameter name must be a string, got {type(name).__name__} {name!r}")
+        if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
+            raise ValueError(f"{name!r} is not a usable parameter name; use letters, e.g. beta or alpha")
+        if name in NAMES or name in FUNCTIONS:
+            raise ValueError(f"{name!r} cannot be a parameter: it already means something in a formula")
+    if len(set(names)) != len(names):
+        raise ValueError(f"a parameter is declared twice: {', '.join(names)}")
+    return names
+
+
+def parse(text: str, budget: Budget, params=()) -> sympy.Expr:
     if not isinstance(text, str):
-        raise ValueError(f"the expression must be a string (a formula in z), got {type(text).__name__}")
+        raise TypeError(f"the formula must be a string (a formula in z), got {type(text).__name__} {text!r}")
+    names = {**NAMES, **{p: param_symbol(p) for p in check_param_names(params)}}
     if len(text) > MAX_CHARS:
         raise ValueError(f"the expression is too long ({len(text)} characters); at most {MAX_CHARS} are allowed")
     if not text.strip():
@@ -125,28 +160,29 @@ def parse(text: str, budget: Budget) -> sympy.Expr:
     n = sum(isinstance(node, ast.expr) for node in ast.walk(tree))
     if n > MAX_NODES:
         raise ValueError(f"the expression is too complex ({n} parts); at most {MAX_NODES} are allowed")
-    expr = budget.run("building the expression", _build, tree.body, 1)
+    expr = budget.run("building the expression", _build, tree.body, 1, names)
     if Z not in expr.free_symbols:
         raise ValueError(f"an activation must depend on z, but {text.strip()!r} is constant")
     return expr
 
 
-def _build(node: ast.AST, depth: int) -> sympy.Expr:
+def _build(node: ast.AST, depth: int, names: dict) -> sympy.Expr:
     """The sympy expression for one whitelisted AST node (recursively)."""
     if depth > MAX_DEPTH:
         raise ValueError(f"the expression is nested too deeply; at most {MAX_DEPTH} levels are allowed")
     if isinstance(node, ast.Constant):
         return _number(node.value)
     if isinstance(node, ast.Name):
-        if node.id in NAMES:
-            return NAMES[node.id]
+        if node.id in names:
+            return names[node.id]
         if node.id in FUNCTIONS:
             raise _reject(f"{node.id} is a function; call it, e.g. {node.id}(z)")
-        raise _reject(f"unknown name {node.id!r} (the variable is z)")
+        raise _reject(f"unknown name {node.id!r} (the variable is z; a parameter must be declared, "
+                      f"e.g. from_expression('z*sigmoid({node.id}*z)', {node.id}=1.0))")
     if isinstance(node, ast.UnaryOp) and type(node.op) in UNARY:
-        return _checked(UNARY[type(node.op)](_build(node.operand, depth + 1)))
+        return _checked(UNARY[type(node.op)](_build(node.operand, depth + 1, names)))
     if isinstance(node, ast.BinOp) and type(node.op) in BINARY:
-        left, right = _build(node.left, depth + 1), _build(node.right, depth + 1)
+        left, right = _build(node.left, depth + 1, names), _build(node.right, depth + 1, names)
         if isinstance(node.op, ast.Pow):
             return _checked(_power(left, right))
         return _checked(BINARY[type(node.op)](left, right))
@@ -155,7 +191,7 @@ def _build(node: ast.AST, depth: int) -> sympy.Expr:
     if isinstance(node, (ast.BinOp, ast.UnaryOp)):
         raise _reject(f"the operator {type(node.op).__name__} is not allowed")
     if isinstance(node, ast.Call):
-        return _call(node, depth)
+        return _call(node, depth, names)
     raise _reject(_REJECTED.get(type(node), f"{type(node).__name__} is not allowed"))
 
 
@@ -168,7 +204,7 @@ def _number(value) -> sympy.Expr:
     return sympy.Integer(value) if isinstance(value, int) else sympy.Float(value)
 
 
-def _call(node: ast.Call, depth: int) -> sympy.Expr:
+def _call(node: ast.Call, depth: int, names: dict) -> sympy.Expr:
     if not isinstance(node.func, ast.Name):
         raise _reject("only the listed functions may be called, by name")
     name = node.func.id
@@ -180,14 +216,14 @@ def _call(node: ast.Call, depth: int) -> sympy.Expr:
     if len(node.args) != arity:
         plural = "argument" if arity == 1 else "arguments"
         raise _reject(f"{name}() takes {arity} {plural}, got {len(node.args)}")
-    return _checked(build(*(_build(arg, depth + 1) for arg in node.args)))
+    return _checked(build(*(_build(arg, depth + 1, names) for arg in node.args)))
 
 
 def _power(base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
     if exponent.free_symbols:
         if base.free_symbols or not _constant(base) > 0:
-            raise _reject("an exponent that depends on z needs a positive constant base (e.g. 2**z or e**z); "
-                          "for z**z write exp(z*log(z)) if you mean it")
+            raise _reject("an exponent that depends on z or a parameter needs a positive constant base "
+                          "(e.g. 2**z or e**z); for z**z write exp(z*log(z)) if you mean it")
         return base**exponent
     p = _constant(exponent)
     if abs(p) > MAX_EXPONENT:
@@ -218,5 +254,8 @@ def _constant(expr: sympy.Expr) -> float:
         raise _reject(f"the constant {expr} is not a real number")
     if abs(value) > MAX_CONSTANT:
         raise _reject(f"the constant {sympy.sstr(expr)[:40]} is too large; constants must be at most {MAX_CONSTANT:g}")
+    if value != 0 and abs(value) < MIN_CONSTANT:
+        raise _reject(f"the constant {sympy.sstr(expr)[:40]} is too small; a constant must be 0 or at least {MIN_CONSTANT:g} "
+                      "in size")
     return float(value)
 

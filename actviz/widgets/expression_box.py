@@ -1,4 +1,4 @@
-"""Type an activation as a formula in z; see g and g' derived, then explore them (ipywidgets)."""
+"""Type an activation as a formula in z; see g' derived step by step, then explore it (ipywidgets)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ __all__ = ["ExpressionBox", "expression_box"]
 
 class ExpressionBox(widgets.VBox):
     """The text goes through :func:`actviz.from_expression` (a whitelist parser, no ``eval``);
-    a rejected formula shows its message instead of a traceback. ``controls`` holds
+    a rejected formula shows its message instead of a traceback; an accepted one shows its
+    derivation step by step above the explorer. ``controls`` holds
     'expression' (the text box) and 'apply' (the button); ``explorer`` is the current
     :class:`~actviz.widgets.explorer.Explorer` (None until a formula was accepted).
     """
@@ -45,11 +46,16 @@ class ExpressionBox(widgets.VBox):
 
         try:
             act = from_expression(self.controls["expression"].value)
+            explorer = Explorer(act, theme=self.theme)
         except (ValueError, TypeError) as exc:
             self.message.value = f"<span style='color:#D55E00;font-size:1.15em'>\u2717 {html.escape(str(exc))}</span>"
             return
-        self.message.value = f"$${act.latex_g}$$ $${act.latex_dg}$$"
-        old, self.explorer = self.explorer, Explorer(act, theme=self.theme)
+        except Exception as exc:  # noqa: BLE001 - a callback must never raise into the front end
+            self.message.value = ("<span style='color:#D55E00;font-size:1.15em'>\u2717 this formula was accepted but "
+                                  f"cannot be drawn ({html.escape(type(exc).__name__)}); try another</span>")
+            return
+        self.message.value = f"\\({act.latex_g}\\){act.derivation.html()}"
+        old, self.explorer = self.explorer, explorer
         self._explorer_box.children = (self.explorer,)
         if old is not None:
             old.close_all_views()

@@ -28,7 +28,7 @@ import time
 
 import ipywidgets as widgets
 
-__all__ = ["LiveView", "png_bundle", "image_widget", "kernel_loop"]
+__all__ = ["LiveView", "png_bundle", "image_widget", "kernel_loop", "close_tree"]
 
 
 def kernel_loop():
@@ -48,6 +48,23 @@ def kernel_loop():
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
+
+
+def close_tree(widget) -> None:
+    """Close ``widget``, its children (recursively), and their Layout and Style widgets."""
+    seen = set()
+
+    def visit(w):
+        if w is None or id(w) in seen or not isinstance(w, widgets.Widget):
+            return
+        seen.add(id(w))
+        for child in getattr(w, "children", ()):
+            visit(child)
+        for attr in ("layout", "style"):
+            visit(getattr(w, attr, None))
+        w.close()
+
+    visit(widget)
 
 
 def png_bundle(widget, png: bytes, text: str, **kwargs) -> dict:
@@ -77,6 +94,7 @@ class LiveView(widgets.VBox):
         self._last_render_end = 0.0
         self.renders = 0  # images produced (a burst of control events yields one)
         self.requests = 0  # control changes seen
+        self.last_error = None  # the message of the last control change that could not be drawn, if any
         for control in controls.values():
             if isinstance(control, widgets.ValueWidget):
                 control.observe(self._on_change, names="value")
@@ -147,10 +165,14 @@ class LiveView(widgets.VBox):
         start = time.perf_counter()
         try:
             self._compute()
-        except (ValueError, TypeError) as exc:  # a bad combination of control values: say so, keep the last image
-            self._readout.value = f"<span style='color:#D55E00'>\u2717 {html.escape(str(exc))}</span>"
+            self._show()
+        except Exception as exc:  # noqa: BLE001 - a callback must never raise into the front end
+            # a combination of control values that cannot be drawn: say so, keep the last image
+            self.last_error = f"{type(exc).__name__}: {exc}"
+            self._readout.value = (f"<span style='color:#D55E00'>\u2717 this setting cannot be drawn: "
+                                   f"{html.escape(str(exc) or type(exc).__name__)}</span>")
             return
-        self._show()
+        self.last_error = None
         self._last_render_end = time.perf_counter()
         self._last_render_cost = self._last_render_end - start
 
@@ -165,12 +187,9 @@ class LiveView(widgets.VBox):
         self.renders += 1
 
     def close_all_views(self) -> None:
-        """Close this view's widgets (frees their comms when the view is replaced)."""
-        for control in self.controls.values():
-            control.close()
-        self._image.close()
-        self._readout.close()
-        self.close()
+        """Close this view and every widget in it, their layouts and styles included (frees
+        their comms in the kernel and their models in the front end when a view is replaced)."""
+        close_tree(self)
 
     def _repr_mimebundle_(self, **kwargs):
         return png_bundle(self, bytes(self.image.value), repr(self), **kwargs)

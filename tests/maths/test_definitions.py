@@ -144,7 +144,8 @@ def _evaluate(expr, act, z):
     e, zs, a, S, T, G = sp.symbols("e z a S T G")
     P, Q, V, beta, lam = sp.symbols("P Q V beta lambda")
 
-    values = {**spec(act.name).facts.get("constants", {}), **act.params}  # parameters, or fixed constants (selu)
+    constants = {("lambda" if k == "lam" else k): float(v) for k, v in spec(act.name).facts.get("constants", {}).items()}
+    values = {**constants, **act.params}  # parameters, or fixed constants (selu)
     expr = expr.subs({e: sp.E, a: values.get("alpha", 0)})
     expr = expr.subs({V: 1 / (1 + sp.exp(-beta * zs))})
     expr = expr.subs({beta: values.get("beta", 0), lam: values.get("lambda", 0)})

@@ -1,9 +1,8 @@
-"""actviz.symbolic.custom: formulas typed by a student become activations with sympy's g'."""
+"""actviz.symbolic.custom: formulas typed by a student become activations, derived and accurate."""
 
 from __future__ import annotations
 
 import math
-import signal
 import threading
 import time
 
@@ -12,8 +11,8 @@ import pytest
 import sympy
 
 import actviz
-from actviz.symbolic import custom, limits, parser
-from actviz.symbolic.custom import derive, from_expression
+from actviz.symbolic import limits, parser
+from actviz.symbolic.custom import from_expression
 from actviz.symbolic.parser import Z
 
 # --------------------------------------------------------------------------------------
@@ -41,8 +40,8 @@ def test_mish_matches_a_hand_written_reference():
 
 def test_softplus_shorthand_is_mish_too():
     a, b = from_expression("z * tanh(softplus(z))"), from_expression("z * tanh(log(1 + exp(z)))")
-    assert a.derivation.expr == b.derivation.expr
-    np.testing.assert_array_equal(a.dg(GRID), b.dg(GRID))
+    np.testing.assert_allclose(a.g(GRID), b.g(GRID), rtol=1e-14, atol=1e-300)
+    np.testing.assert_allclose(a.dg(GRID), b.dg(GRID), rtol=1e-12, atol=1e-300)
 
 
 def test_sigmoid_matches_the_registry():
@@ -50,7 +49,7 @@ def test_sigmoid_matches_the_registry():
     z = np.linspace(-20, 20, 401)
     np.testing.assert_allclose(act.g(z), ref.g(z), rtol=1e-13, atol=0)
     np.testing.assert_allclose(act.dg(z), ref.dg(z), rtol=1e-10, atol=0)
-    assert "e^{- z}" in act.latex_g
+    assert r"\sigma" in act.latex_g
 
 
 def test_max_is_leaky_relu_away_from_zero():
@@ -58,7 +57,7 @@ def test_max_is_leaky_relu_away_from_zero():
     z = GRID[np.abs(GRID) > 1e-9]
     np.testing.assert_allclose(act.g(z), ref.g(z), rtol=1e-15)
     np.testing.assert_allclose(act.dg(z), ref.dg(z), rtol=1e-15)
-    assert act.dg(0.0) == pytest.approx(0.55)  # Heaviside(0) = 1/2: the mean of the slopes
+    assert act.dg(0.0) == 0.1 == ref.dg(0.0)  # the left-hand slope at the kink, as the registry
     assert r"\max" in act.latex_g
 
 
@@ -70,16 +69,21 @@ def test_swish():
 
 
 def test_gelu_and_erf_accuracy():
+    """1 + erf(z/sqrt 2) cancels for z << 0; a float64 reference (math.erf) is itself off there
+    by 1e-8 relative at z = -6, so the reference is mpmath at 40 digits."""
+    import mpmath
+
     act = from_expression("z * (1 + erf(z/sqrt(2)))/2")
     z = np.linspace(-6, 6, 1201)
-    ref_g = np.array([x * (1 + math.erf(x / math.sqrt(2))) / 2 for x in z])
-    ref_dg = np.array([(1 + math.erf(x / math.sqrt(2))) / 2 + x * math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
-                       for x in z])
+    with mpmath.workdps(40):
+        ref_g = np.array([float(x * (1 + mpmath.erf(x / mpmath.sqrt(2))) / 2) for x in map(mpmath.mpf, z)])
+        ref_dg = np.array([float((1 + mpmath.erf(x / mpmath.sqrt(2))) / 2 + x * mpmath.exp(-x * x / 2) / mpmath.sqrt(2 * mpmath.pi))
+                           for x in map(mpmath.mpf, z)])
     np.testing.assert_allclose(act.g(z), ref_g, rtol=1e-12, atol=1e-300)
-    np.testing.assert_allclose(act.dg(z), ref_dg, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(act.dg(z), ref_dg, rtol=1e-12, atol=1e-300)
+    naive = np.array([x * (1 + math.erf(x / math.sqrt(2))) / 2 for x in z])
+    assert np.max(np.abs(naive - ref_g) / np.abs(ref_g).clip(1e-300)) > 1e-9  # float64 alone is not enough here
     assert r"\operatorname{erf}" in act.latex_g
-    x = np.array([-30.0, -3.0, -1e-8, 0.0, 1e-8, 0.5, 3.0, np.inf, -np.inf])
-    np.testing.assert_array_equal(custom._erf(x), [math.erf(v) for v in x])
 
 
 def test_shapes_are_kept():
@@ -117,7 +121,7 @@ def test_behaves_as_an_activation():
         act.with_params(alpha=0.1)
     assert act.latex_g.startswith("g(z) = ") and act.latex_dg.startswith("g'(z) = ")
     assert len(act.latex_g) > len("g(z) = ") and len(act.latex_dg) > len("g'(z) = ")
-    with pytest.raises(ValueError, match="name"):
+    with pytest.raises(TypeError, match="name"):
         from_expression("z", name="")
 
 
@@ -126,21 +130,16 @@ def test_lazy_entry_point():
     np.testing.assert_allclose(act.dg(GRID), actviz.get("tanh").dg(GRID), rtol=1e-10, atol=1e-16)
 
 
-def test_derivation_holds_the_sympy_steps():
-    d = derive("z*sigmoid(z)")
-    assert d.expr == Z / (1 + sympy.exp(-Z))
-    assert sympy.simplify(d.derivative - sympy.diff(d.expr, Z)) == 0
-    f, g = (sympy.lambdify(Z, e, "numpy") for e in (d.derivative, d.simplified))
-    np.testing.assert_allclose(f(GRID), g(GRID), rtol=1e-12)
-    assert from_expression("z*sigmoid(z)").derivation.latex_dg == d.latex_dg
+def test_derivation_is_attached_and_agrees_with_sympy():
+    act = from_expression("z*sigmoid(z)")
+    d = act.derivation
+    assert d.rules[0] == "set up" and "product rule" in d.rules
+    assert sympy.simplify((d.derivative - sympy.diff(d.g, Z)).rewrite(sympy.exp)) == 0
+    assert act.latex_dg == d.latex_dg
 
 
-def test_simplify_is_not_trusted_when_it_changes_values():
-    # simplify rewrites sign(z)/(2 sqrt|z|) into something NaN for z < 0; it must be refused,
-    # and the derivative's real problem (infinite at 0) reported.
-    d = derive("sqrt(abs(z))")
-    assert d.simplified == d.derivative
-    with pytest.raises(ValueError, match=r"g'\(z\) is not real and finite .* z = 0"):
+def test_sqrt_abs_is_refused_where_its_slope_is_infinite():
+    with pytest.raises(ValueError, match=r"g'\(z\) is not defined at z = 0"):
         from_expression("sqrt(abs(z))")
 
 
@@ -154,40 +153,28 @@ def test_all_whitelisted_functions_work():
 
 
 # --------------------------------------------------------------------------------------
-# Time limits.
+# Time limits (the limit itself is tested in test_limits.py).
 
 
-def test_slow_simplify_keeps_the_raw_derivative(monkeypatch):
-    monkeypatch.setattr(limits, "SIMPLIFY_SECONDS", 1e-6)
-    d = from_expression("z*sigmoid(z)").derivation
-    assert d.simplified == d.derivative
+def test_a_slow_latex_printer_falls_back_to_text(monkeypatch):
+    from actviz.symbolic import derive as derive_module
 
-
-def test_slow_latex_falls_back_to_text(monkeypatch):
-    monkeypatch.setattr(limits, "LATEX_SECONDS", 1e-6)
+    monkeypatch.setattr(derive_module, "LATEX_ALLOWANCE", 0.0)
     act = from_expression("z*sigmoid(z)")
-    assert act.latex_g.startswith(r"g(z) = \text{") and "exp(-z)" in act.latex_g
+    assert act.latex_g.startswith(r"g(z) = \text{") and "sigmoid(z)" in act.latex_g
 
 
 def test_running_out_of_time_is_a_value_error(monkeypatch):
-    monkeypatch.setattr(limits, "SYMBOLIC_SECONDS", 1e-6)
+    monkeypatch.setattr(limits, "SYMBOLIC_SECONDS", 1e-3)
     with pytest.raises(ValueError, match="too complicated"):
-        for _ in range(100):  # a 1 us limit will be hit somewhere in the first few tries
-            from_expression("z * tanh(softplus(z)) + erf(z) * sigmoid(z)")
-
-
-def test_timer_and_handler_are_restored():
-    before = signal.getsignal(signal.SIGALRM)
-    from_expression("z * tanh(softplus(z))")
-    assert signal.getsignal(signal.SIGALRM) is before
-    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        from_expression("z * tanh(softplus(z)) + erf(z) * sigmoid(z)")
 
 
 def test_pathological_latex_is_bounded():
-    # sympy.latex alone takes ~15 s on this derivative; the limit makes it a text fallback.
+    # sympy.latex alone takes ~15 s on this derivative; the allowance makes it a text fallback
     t0 = time.perf_counter()
     act = from_expression("erf(cos(atan(max(cos((z/7)), erf(sinh(10))))))")
-    assert time.perf_counter() - t0 < limits.SYMBOLIC_SECONDS + 1  # the limit holds (a correctness property, not a speed target)
+    assert time.perf_counter() - t0 < limits.SYMBOLIC_SECONDS + 1  # the limit holds (a correctness property)
     assert act.latex_dg.startswith("g'(z) = ")
 
 
@@ -195,5 +182,5 @@ def test_works_outside_the_main_thread():
     result = {}
     thread = threading.Thread(target=lambda: result.update(act=from_expression("z*sigmoid(z)")))
     thread.start()
-    thread.join()
+    thread.join(limits.SYMBOLIC_SECONDS + 5)
     assert result["act"].g(0.0) == 0.0

@@ -29,3 +29,15 @@ def test_expression_box_accepts_derives_and_rejects_without_raising():
     box.controls["expression"].value = "max(z, 0.2*z)"
     assert box.explorer is not kept
     assert float(box.explorer.act.g(-1.0)) == pytest.approx(-0.2)
+
+
+def test_switching_activation_closes_every_widget_of_the_old_explorer():
+    """Each switch used to leave ~11 widgets (the title, layouts, styles) open in kernel and browser."""
+    from ipywidgets.widgets.widget import _instances
+
+    d = actviz.dashboard("sigmoid", theme="default")
+    d.controls["activation"].value = "tanh"
+    open_before = len(_instances)
+    for name in ["leaky_relu", "relu", "gelu", "tanh"] * 3:
+        d.controls["activation"].value = name
+    assert len(_instances) == open_before

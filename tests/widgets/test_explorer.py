@@ -412,3 +412,50 @@ def test_explore_accepts_a_custom_activation_and_its_tangent_matches():
     ex = actviz.explore(act)
     ex.controls["z0"].value = -1.5
     assert ex.view.tangent.slope == pytest.approx(float(actviz.get("mish").dg(-1.5)), rel=1e-12)
+
+
+# ---------------------------------------------------------------- typed formulas, steep ones included
+
+STEEP = ["softplus(50*z)", "sigmoid(50*z)", "exp(z**2)", "z*tanh(log(1+exp(100*z)))", "z*sin(exp(230))",
+         "max(z, 0.2*z)", "softplus(z**4)"]
+
+
+@pytest.mark.parametrize("text", STEEP)
+def test_the_explorer_draws_accepted_steep_formulas_over_any_z_range(text):
+    act = actviz.from_expression(text)
+    e = ex(act)
+    before = bytes(e.image.value)
+    for lo, hi in [(-20.0, 20.0), (-20.0, -10.0), (10.0, 20.0), (-1.0, 1.0), (-0.5, 0.0), (-8.0, 8.0)]:
+        e.controls["z_range"].value = (lo, hi)
+        for z0 in (lo, 0.5 * (lo + hi), hi):
+            e.controls["z0"].value = z0
+            assert e.last_error is None, f"{text} at z range ({lo}, {hi}), z0 {z0}: {e.last_error}"
+            t = e.view.tangent
+            assert np.isfinite([t.value, t.slope]).all()
+            assert "\u2717" not in e.readout.value
+    assert bytes(e.image.value) != before
+
+
+def test_a_parameter_of_a_typed_formula_gets_a_slider():
+    act = actviz.from_expression("z*sigmoid(beta*z)", beta=1.0)
+    e = ex(act, z_range=(-6, 6))
+    assert list(e.controls) == ["z_range", "z0", "beta"]
+    slider = e.controls["beta"]
+    assert (slider.min, slider.max, slider.value) == (-1.0, 3.0, 1.0)
+    e.controls["z0"].value = 2.0
+    slider.value = 2.0
+    assert e.act.params == {"beta": 2.0} and e.last_error is None
+    assert e.view.tangent.slope == pytest.approx(float(actviz.get("silu", beta=2.0).dg(2.0)), rel=1e-12)
+
+
+def test_a_callback_that_cannot_draw_says_so_and_does_not_raise(monkeypatch):
+    e = ex("tanh")
+    png = bytes(e.image.value)
+
+    def broken():
+        raise RuntimeError("a figure that cannot be drawn")
+
+    monkeypatch.setattr(e.view, "render", broken)
+    e.controls["z0"].value = 2.0  # must not raise out of the callback
+    assert e.last_error == "RuntimeError: a figure that cannot be drawn"
+    assert "cannot be drawn" in e._readout.value and bytes(e._image.value) == png
