@@ -49,7 +49,7 @@ def served_root(browser_tmp) -> Path:
     return prepare_root(NOTEBOOKS, browser_tmp / "root")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def lab_server(served_root, browser_tmp):
     srv = start_lab(served_root, browser_tmp / "lab")
     _TIMINGS.append({"test": "(JupyterLab start)", "total": round(srv.start_seconds, 2)})
@@ -59,7 +59,7 @@ def lab_server(served_root, browser_tmp):
         _STRAYS.append(f"lab: killed leftover pids {strays}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def voila_server(served_root, browser_tmp):
     srv = start_voila(served_root, browser_tmp / "voila")
     _TIMINGS.append({"test": "(Voilà start)", "total": round(srv.start_seconds, 2)})
@@ -70,7 +70,10 @@ def voila_server(served_root, browser_tmp):
 
 
 # -- browser -------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps its event loop registered as the
+# thread's running loop while it is started, so it must stop when tests/browser ends, before
+# tests that call asyncio.run() (tests/widgets) run in the same process.
+@pytest.fixture(scope="package")
 def chromium():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} not found: apt-get install -y chromium "
@@ -84,21 +87,21 @@ def chromium():
     pw.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def blocked_requests() -> list[str]:
     """Non-loopback URLs the browser tried to fetch (aborted)."""
     return []
 
 
 # Separate contexts: Lab and Voilà both live on 127.0.0.1 and cookies ignore the port.
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def lab_context(chromium, blocked_requests):
     ctx = new_context(chromium, blocked_requests)
     yield ctx
     ctx.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def voila_context(chromium, blocked_requests):
     ctx = new_context(chromium, blocked_requests)
     yield ctx
