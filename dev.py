@@ -6,6 +6,7 @@
     python3 dev.py record    re-execute every notebook in place (after changing actviz)
     python3 dev.py voila     serve the code-free classroom dashboard
     python3 dev.py bench     run the benchmarks in benchmarks/
+    python3 dev.py sheet     build the printable formula sheet, docs/formula-sheet.pdf (+ .png)
 
 Extra arguments after the command go to the tool, e.g. ``python3 dev.py test -k sigmoid``.
 Set-up is idempotent: the venv is reinstalled only when requirements.txt or pyproject.toml
@@ -73,12 +74,16 @@ def lab(args) -> None:
                   "--LabApp.default_url=/lab/tree/00_start_here.ipynb", *args])
 
 
+#: small matrices (the training notebooks): one BLAS thread is ~3x faster than several on 2 cores
+QUIET_BLAS = {"OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1")}
+
+
 def test(args) -> None:
     setup()
     ensure_chromium()
     cmd = [PY, "-m", "pytest", *PYTEST_ARGS, *args]
     say(" ".join(str(c) for c in cmd))
-    sys.exit(subprocess.run([str(c) for c in cmd], cwd=ROOT).returncode)
+    sys.exit(subprocess.run([str(c) for c in cmd], cwd=ROOT, env={**os.environ, **QUIET_BLAS}).returncode)
 
 
 #: The whole suite: unit tests, nbval (strict) on every notebook, browser tests.
@@ -94,7 +99,8 @@ PYTEST_ARGS = [
 
 def record(args) -> None:
     setup()
-    sys.exit(subprocess.run([str(PY), str(ROOT / "scripts" / "record_notebooks.py"), *args], cwd=ROOT).returncode)
+    sys.exit(subprocess.run([str(PY), str(ROOT / "scripts" / "record_notebooks.py"), *args], cwd=ROOT,
+                            env={**os.environ, **QUIET_BLAS}).returncode)
 
 
 def voila(args) -> None:
@@ -107,7 +113,15 @@ def bench(args) -> None:
     sys.exit(subprocess.run([str(PY), "-m", "benchmarks.run", *args], cwd=ROOT).returncode)
 
 
-COMMANDS = {"lab": lab, "test": test, "record": record, "voila": voila, "bench": bench}
+def sheet(args) -> None:
+    setup()
+    code = ("from actviz.figures.sheet import write_formula_sheet; "
+            "rows = write_formula_sheet('docs/formula-sheet.pdf', 'docs/formula-sheet.png'); "
+            "print(f'docs/formula-sheet.pdf: {len(rows)} activations')")
+    sys.exit(subprocess.run([str(PY), "-c", code, *args], cwd=ROOT).returncode)
+
+
+COMMANDS = {"lab": lab, "test": test, "record": record, "voila": voila, "bench": bench, "sheet": sheet}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

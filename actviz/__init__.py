@@ -5,8 +5,11 @@ This module is the one public facade: every name a notebook uses is here
 folder per dependency layer; a lower layer never imports a higher one::
 
     actviz/maths/     numpy        registry and definitions, special functions, analysis,
-                                   properties, exercises, networks, tiny network, datasets
-    actviz/symbolic/  sympy        the safe formula parser, from_expression
+                                   properties, diagnosis, exercises, networks, tiny network,
+                                   datasets
+    actviz/symbolic/  sympy        the safe formula parser, the derivation engine (derive),
+                                   accurate evaluation of typed formulas (from_expression),
+                                   formula exercises
     actviz/figures/   matplotlib   style (themes as values), activation, comparison and
                                    training figures, one render/PNG path
     actviz/widgets/   ipywidgets   the live-view base, controls, explorer, comparison,
@@ -25,15 +28,16 @@ __version__ = "0.1.0"
 _LAZY = {
     # maths (numpy)
     "as_activation": ("maths.registry", "as_activation"),
+    "spec": ("maths.registry", "spec"),
     "from_functions": ("maths.registry", "from_functions"),
     "tangent_at": ("maths.analysis", "tangent_at"),
     "max_slope": ("maths.analysis", "max_slope"),
-    "saturation_regions": ("maths.analysis", "saturation_regions"),
+    "flat_regions": ("maths.analysis", "flat_regions"),
     "dead_regions": ("maths.analysis", "dead_regions"),
     "derivative_check": ("maths.analysis", "derivative_check"),
     "properties": ("maths.properties", "properties"),
     "property_table": ("maths.properties", "property_table"),
-    "check": ("maths.exercises", "check"),
+    "check": ("symbolic.exercises", "check"),
     "diagnose": ("maths.diagnosis", "diagnose"),
     "diagnosis_table": ("maths.diagnosis", "diagnosis_table"),
     "mean_output": ("maths.diagnosis", "mean_output"),

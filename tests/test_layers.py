@@ -11,11 +11,12 @@ import actviz
 PACKAGE = Path(actviz.__file__).parent
 HEAVY = ("sympy", "matplotlib", "ipywidgets")
 
-# folder -> the heavy libraries it may load (the ones above it must stay unloaded)
+# folder -> the heavy libraries it may load: its own and those of the layers below it
+# (maths -> symbolic -> figures -> widgets); the ones above it must stay unloaded
 LAYERS = {
     "maths": (),
     "symbolic": ("sympy",),
-    "figures": ("matplotlib",),
+    "figures": ("matplotlib", "sympy"),  # the formula sheet typesets the engine's derivations
     "widgets": ("matplotlib", "ipywidgets", "sympy"),
 }
 

@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from ..maths import validate
-from ..maths.analysis import dead_regions, max_slope, saturation_regions, tangent_at
+from ..maths.analysis import dead_regions, max_slope, flat_regions, tangent_at
 from ..maths.registry import Activation, as_activation
 from .render import FigureView, StaticFigure
 from .style import OKABE_ITO, SERIES_COLOURS, SERIES_STYLES, ThemeLike, new_figure, resolve_theme, style_axes
@@ -81,7 +81,7 @@ class ActivationFigure(FigureView):
 
     ``update(act=..., z0=..., z_range=...)`` changes the state; ``render()`` returns PNG
     bytes of the current state, re-rendering the axes only when the z range changed.
-    Shading: *saturated* where 0 < |g'| < 1% of max |g'|, *dead* where g' = 0 exactly.
+    Shading: *nearly flat* where 0 < |g'| < 1% of max |g'|, *dead* where g' = 0 exactly.
     """
 
     def __init__(self, act: Activation, z_range=(-8.0, 8.0), z0: float = 1.0, n: int = 801,
@@ -113,7 +113,7 @@ class ActivationFigure(FigureView):
         self._spans: list[Rectangle] = []
         self._spans_key = None
         # legend proxies for the shading (the real spans are animated rectangles)
-        self.ax_dg.add_patch(Rectangle((0, 0), 0, 0, color=th.saturation_fill, alpha=0.25, label="saturated: $|g'| < 1\\%$ of max"))
+        self.ax_dg.add_patch(Rectangle((0, 0), 0, 0, color=th.saturation_fill, alpha=0.25, label="nearly flat: $0 < |g'| < 1\\%$ of max"))
         self.ax_dg.add_patch(Rectangle((0, 0), 0, 0, facecolor=th.dead_fill, alpha=0.35, hatch="//", label="dead: $g' = 0$"))
         self._legends()
         self._background = None
@@ -163,7 +163,7 @@ class ActivationFigure(FigureView):
     def _set_spans(self, z: np.ndarray) -> None:
         th = self.theme
         top = max_slope(self.act).value
-        wanted = ([(a, b, "saturated") for a, b in saturation_regions(self.act, z, top=top)]
+        wanted = ([(a, b, "flat") for a, b in flat_regions(self.act, z, top=top)]
                   + [(a, b, "dead") for a, b in dead_regions(self.act, z)])
         while len(self._spans) < len(wanted):
             r = Rectangle((0, 0), 0, 1, transform=self.ax_dg.get_xaxis_transform(), animated=True, linewidth=0)

@@ -6,7 +6,7 @@
 ``special``               erf, erfc, Phi, phi and exact-arithmetic helpers
 ``kernels``               stable numpy g and g' of each activation
 ``definitions``           the built-in activations, one ``define`` call each
-``analysis``              tangent, max slope, saturated / dead regions, derivative check
+``analysis``              tangent, max slope, nearly flat / dead regions, derivative check
 ``properties``            the measured property table
 ``exercises``             exercise answers checked with feedback
 ``networks``              gradient flow through deep random nets, dead units

@@ -1,7 +1,8 @@
 """Facts about one activation computed from its g and g' (numpy only, no plotting).
 
 The tangent at a point, the largest slope and where it is, where the gradient nearly
-vanishes (saturated) or vanishes exactly (dead), and a finite-difference check table.
+vanishes (nearly flat: below 1% of its maximum) or vanishes exactly (dead), and a
+finite-difference check table. ("Saturates" is kept for tails: g' -> 0 as z -> +-inf.)
 Nothing here is typed by hand per activation.
 """
 
@@ -16,12 +17,12 @@ from . import validate
 from .registry import Activation, as_activation
 
 __all__ = [
-    "Tangent", "tangent_at", "MaxSlope", "max_slope", "saturation_regions", "dead_regions",
-    "DerivativeCheck", "derivative_check", "runs", "number", "limit_at_infinity", "SATURATION_SHARE", "GRID", "FINE", "EDGE",
+    "Tangent", "tangent_at", "MaxSlope", "max_slope", "flat_regions", "dead_regions",
+    "DerivativeCheck", "derivative_check", "runs", "number", "limit_at_infinity", "FLAT_SHARE", "GRID", "FINE", "EDGE",
 ]
 
-#: |g'| below this share of its maximum counts as saturated (the gradient nearly vanishes).
-SATURATION_SHARE = 0.01
+#: 0 < |g'| below this share of its maximum counts as nearly flat (the gradient nearly vanishes).
+FLAT_SHARE = 0.01
 
 DECIMALS = 5  # how places are printed (``z = 1.41421``)
 EDGE = 20.0  # features are located on [-EDGE, EDGE], before float64 rounds g to its limits
@@ -183,7 +184,7 @@ def _max_slope(act: Activation) -> MaxSlope:
     return MaxSlope(top, ", ".join(where), float(points[0]) if len(points) == 1 and len(where) == 1 else None)
 
 
-def saturation_regions(act, z, top: Optional[float] = None) -> list[tuple[float, float]]:
+def flat_regions(act, z, top: Optional[float] = None) -> list[tuple[float, float]]:
     """Intervals of ``z`` where 0 < |g'| < 1% of max |g'| (the gradient nearly vanishes).
 
     ``top`` is max |g'| if already known (it costs a scan of the real line).
@@ -192,7 +193,7 @@ def saturation_regions(act, z, top: Optional[float] = None) -> list[tuple[float,
     z = validate.real_array(z)
     d = np.abs(act.dg(z))
     top = max_slope(act).value if top is None else top
-    return _intervals((d > 0) & (d < SATURATION_SHARE * top), z)
+    return _intervals((d > 0) & (d < FLAT_SHARE * top), z)
 
 
 def dead_regions(act, z) -> list[tuple[float, float]]:

@@ -14,10 +14,10 @@ the list from the registry (re-record those notebooks: ``python3 dev.py record``
 ``formula`` takes the sympy module, z, then each parameter by name, then each fixed constant
 named in ``facts["constants"]`` (exact decimals as strings, e.g. SELU's lambda and alpha).
 
-``facts`` keys: ``zero_centred`` (g(0) = 0 and outputs of both signs), ``min_at`` (where an
+``facts`` keys: ``mean_output`` (E[g(Z)] for Z ~ N(0, 1), by mpmath quadrature), ``min_at`` (where an
 interior minimum of g is, if there is one), ``range`` (interval text, ``[`` = attained), ``max_slope`` and
 ``max_slope_at`` (as printed by the property table), ``monotonic``, ``dg_continuous_at_0``,
-``saturates`` ("both", "left", "right" or "no": g' -> 0 on that side), ``identity``
+``saturates`` ("both", "left", "right" or "neither": g' -> 0 as z -> -inf / +inf), ``identity``
 (g' can be written from g alone).
 """
 
@@ -40,7 +40,7 @@ define(
     latex_dg=r"\sigma'(z) = \frac{e^{-z}}{\left(1 + e^{-z}\right)^{2}}",
     latex_dg_from_g=r"\sigma'(z) = \sigma(z)\,\bigl(1 - \sigma(z)\bigr)",
     doc="Logistic sigmoid: squashes to (0, 1); max slope 1/4 at z = 0.",
-    facts=dict(zero_centred=False, range="(0, 1)", max_slope=0.25, max_slope_at="z = 0", monotonic=True, dg_continuous_at_0=True,
+    facts=dict(mean_output=0.5, range="(0, 1)", max_slope=0.25, max_slope_at="z = 0", monotonic=True, dg_continuous_at_0=True,
                saturates="both", identity=True),
 )
 
@@ -54,7 +54,7 @@ define(
     latex_dg=r"\tanh'(z) = \frac{4}{\left(e^{z} + e^{-z}\right)^{2}}",
     latex_dg_from_g=r"\tanh'(z) = 1 - \tanh^{2}(z)",
     doc="Hyperbolic tangent: zero-centred, range (-1, 1); max slope 1 at z = 0.",
-    facts=dict(zero_centred=True, range="(-1, 1)", max_slope=1.0, max_slope_at="z = 0", monotonic=True, dg_continuous_at_0=True,
+    facts=dict(mean_output=0.0, range="(-1, 1)", max_slope=1.0, max_slope_at="z = 0", monotonic=True, dg_continuous_at_0=True,
                saturates="both", identity=True),
 )
 
@@ -69,7 +69,7 @@ define(
     latex_dg_from_g=r"\mathrm{ReLU}'(z) = \begin{cases} 1 & g(z) > 0 \\ 0 & g(z) = 0 \end{cases}",
     kinks=(0.0,),
     doc="Rectified linear unit. Convention: relu'(0) = 0 (as PyTorch).",
-    facts=dict(zero_centred=False, range="[0, inf)", max_slope=1.0, max_slope_at="z > 0", monotonic=True, dg_continuous_at_0=False,
+    facts=dict(mean_output=0.398942280401, range="[0, inf)", max_slope=1.0, max_slope_at="z > 0", monotonic=True, dg_continuous_at_0=False,
                saturates="left", identity=True),
 )
 
@@ -85,8 +85,8 @@ define(
     latex_dg_from_g=r"\mathrm{LeakyReLU}'(z) = \begin{cases} 1 & g(z) > 0 \\ \alpha & g(z) \le 0 \end{cases}",
     kinks=(0.0,),
     doc="Leaky ReLU: slope alpha for z <= 0 keeps a gradient there. Convention: g'(0) = alpha.",
-    facts=dict(zero_centred=True, range="(-inf, inf)", max_slope=1.0, max_slope_at="z > 0", monotonic=True, dg_continuous_at_0=False,
-               saturates="no", identity=True),
+    facts=dict(mean_output=0.394952857597, range="(-inf, inf)", max_slope=1.0, max_slope_at="z > 0", monotonic=True, dg_continuous_at_0=False,
+               saturates="neither", identity=True),
 )
 
 define(
@@ -104,7 +104,7 @@ define(
          "for z -> -inf. g is continuous; g' jumps at 0 unless alpha = 1. "
          "Convention: g'(0) = alpha (the left-hand slope)."),
     # alpha = 1: g' = 1 at 0 from both sides
-    facts=dict(zero_centred=True, range="(-1, inf)", max_slope=1.0, max_slope_at="z >= 0", monotonic=True, dg_continuous_at_0=True,
+    facts=dict(mean_output=0.160520572267, range="(-1, inf)", max_slope=1.0, max_slope_at="z >= 0", monotonic=True, dg_continuous_at_0=True,
                saturates="left", identity=True),
 )
 
@@ -122,7 +122,7 @@ define(
     doc=("Scaled ELU (Klambauer et al. 2017) with the fixed constants lambda = 1.0507009873554805 "
          "and alpha = 1.6732632423543772 that make activations self-normalising. "
          "Convention: g'(0) = lambda * alpha (the left-hand slope)."),
-    facts=dict(zero_centred=True, range="(-1.75810, inf)", max_slope=1.0507009873554805 * 1.6732632423543772, max_slope_at="z = 0",
+    facts=dict(mean_output=0.0, range="(-1.75810, inf)", max_slope=1.0507009873554805 * 1.6732632423543772, max_slope_at="z = 0",
                monotonic=True, dg_continuous_at_0=False, saturates="left", identity=True,
                constants={"lam": "1.0507009873554804934193349852946", "alpha": "1.6732632423543772848170429916717"}),
 )
@@ -142,7 +142,7 @@ define(
          "0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z^3))). Not monotonic: minimum about -0.170 "
          "at z about -0.752. No identity for g' in terms of g alone."),
     # g'' = phi(z) (2 - z^2): the steepest point is z = sqrt 2, where g' = Phi(sqrt 2) + sqrt 2 phi(sqrt 2)
-    facts=dict(min_at="-0.75179", zero_centred=True, range="[-0.16997, inf)", max_slope=0.5 * math.erfc(-1.0) + math.sqrt(2) * math.exp(-1) / math.sqrt(2 * math.pi),
+    facts=dict(min_at="-0.75179", mean_output=0.282094791774, range="[-0.16997, inf)", max_slope=0.5 * math.erfc(-1.0) + math.sqrt(2) * math.exp(-1) / math.sqrt(2 * math.pi),
                max_slope_at="z = 1.41421", monotonic=False, dg_continuous_at_0=True, saturates="left", identity=False),
 )
 
@@ -158,7 +158,7 @@ define(
          "beta = 1 is SiLU, beta = 0 is z/2, large beta approaches ReLU. Not monotonic: for "
          "beta = 1 the minimum is about -0.278 at z about -1.278. No identity for g' in terms of g alone."),
     # the root of g'' near 2.4 and g' there, by mpmath at 30 digits
-    facts=dict(min_at="-1.27846", zero_centred=True, range="[-0.27846, inf)", max_slope=1.09983932012886691696, max_slope_at="z = 2.39936", monotonic=False,
+    facts=dict(min_at="-1.27846", mean_output=0.206620964142, range="[-0.27846, inf)", max_slope=1.09983932012886691696, max_slope_at="z = 2.39936", monotonic=False,
                dg_continuous_at_0=True, saturates="left", identity=False),
 )
 
@@ -172,7 +172,7 @@ define(
     latex_dg=r"\mathrm{softplus}'(z) = \frac{1}{1 + e^{-z}}",
     latex_dg_from_g=r"\mathrm{softplus}'(z) = 1 - e^{-g(z)}",
     doc="Softplus: a smooth ReLU, range (0, inf); its derivative is the logistic sigmoid.",
-    facts=dict(zero_centred=False, range="(0, inf)", max_slope=1.0, max_slope_at="z -> inf", monotonic=True, dg_continuous_at_0=True,
+    facts=dict(mean_output=0.806059183347, range="(0, inf)", max_slope=1.0, max_slope_at="z -> inf", monotonic=True, dg_continuous_at_0=True,
                saturates="left", identity=True),
 )
 
@@ -187,6 +187,6 @@ define(
     doc=("Mish (Misra 2019): z tanh(softplus(z)). Smooth, not monotonic: minimum about -0.309 "
          "at z about -1.192. No identity for g' in terms of g alone."),
     # the root of g'' near 1.5 and g' there, by mpmath at 30 digits
-    facts=dict(min_at="-1.19243", zero_centred=True, range="[-0.30884, inf)", max_slope=1.08849816125172786123, max_slope_at="z = 1.49057", monotonic=False,
+    facts=dict(min_at="-1.19243", mean_output=0.240403888375, range="[-0.30884, inf)", max_slope=1.08849816125172786123, max_slope_at="z = 1.49057", monotonic=False,
                dg_continuous_at_0=True, saturates="left", identity=False),
 )

@@ -6,8 +6,9 @@ typed formula, one made from numpy functions), with fixed seeds, so the same act
 always gets the same report:
 
 * **slope**: max |g'| and where (:func:`~actviz.maths.analysis.max_slope`). Back-propagation
-  multiplies by g' once per layer: below 1 the gradient shrinks even in the best case.
-* **saturation**: the share of pre-activations Z ~ N(0, 1) and Z ~ N(0, 3^2) where
+  multiplies by g' once per layer: below 1 the gradient shrinks even in the best case; far
+  above 1 (over 2) it can grow.
+* **nearly flat**: the share of pre-activations Z ~ N(0, 1) and Z ~ N(0, 3^2) where
   0 < |g'(Z)| < 1 % of max |g'| (the flat tails).
 * **dead zone**: the share of Z ~ N(0, 1) where g'(Z) = 0 exactly, and the share of units of
   one layer that are dead after its biases shift by -3 standard deviations
@@ -35,7 +36,7 @@ from typing import Iterable, Optional
 
 import numpy as np
 
-from .analysis import SATURATION_SHARE, max_slope
+from .analysis import FLAT_SHARE, max_slope
 from .datasets import make_spirals
 from .networks import dead_units, gradient_flow
 from .registry import Activation, as_activation, names
@@ -46,7 +47,8 @@ __all__ = ["Finding", "Diagnosis", "diagnose", "diagnosis_table", "THRESHOLDS", 
 #: verdict thresholds (see the module docstring)
 THRESHOLDS = {
     "slope_problem": 0.5, "slope_warning": 0.9,  # max |g'| below these
-    "saturated_warning": 0.2,  # share of N(0, 3^2) pre-activations in the flat tails above this
+    "steep_warning": 2.0,  # max |g'| above this
+    "flat_warning": 0.2,  # share of N(0, 3^2) pre-activations where g' is nearly flat, above this
     "mean_warning": 0.1,  # |E[g(Z)]| above this
     "dead_warning": 0.1,  # share of units dead after a -3 bias shift above this
     "depth_problem": 1e-2,  # (per-layer factor)^19 below this, or above its inverse
@@ -63,11 +65,21 @@ def _normal_weights(s: float) -> np.ndarray:
     return w / w.sum()
 
 
+_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(160)
+
+
 def mean_output(act) -> float:
-    """E[g(Z)] for Z ~ N(0, 1) (by quadrature on [-12, 12])."""
+    """E[g(Z)] for Z ~ N(0, 1): Gauss-Legendre quadrature on [-12, 12], split at the kinks
+    (the density beyond |z| = 12 is below 1e-31)."""
     act = as_activation(act)
-    with np.errstate(all="ignore"):
-        return float(np.sum(_normal_weights(1.0) * act.g(_X)))
+    edges = sorted({-12.0, 12.0, *[k for k in act.kinks if -12 < k < 12]})
+    total = 0.0
+    for a, b in zip(edges, edges[1:]):
+        for lo, hi in ((a, 0.5 * (a + b)), (0.5 * (a + b), b)):  # two panels per piece
+            z = 0.5 * (hi - lo) * _NODES + 0.5 * (hi + lo)
+            with np.errstate(all="ignore"):
+                total += 0.5 * (hi - lo) * float(np.sum(_WEIGHTS * act.g(z) * np.exp(-0.5 * z * z)))
+    return total / np.sqrt(2.0 * np.pi)
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,12 @@ class Finding:
     measured: str
     cause: str
     fix: str
+
+    def __str__(self) -> str:
+        lines = [f"  [{self.verdict:^7}] {self.check}: {self.measured}"]
+        if self.verdict != "ok":
+            lines += [f"            why: {self.cause}", f"            fix: {self.fix}"]
+        return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -93,14 +111,15 @@ class Diagnosis:
     def problems(self) -> list[Finding]:
         return [f for f in self.findings if f.verdict == "problem"]
 
-    def __str__(self) -> str:
-        lines = [f"Diagnosis of {self.label}"]
+    def __getitem__(self, check: str) -> Finding:
+        """The finding of one check, e.g. ``diagnose("sigmoid")["slope"]``."""
         for f in self.findings:
-            lines.append(f"  [{f.verdict:^7}] {f.check}: {f.measured}")
-            if f.verdict != "ok":
-                lines.append(f"            why: {f.cause}")
-                lines.append(f"            fix: {f.fix}")
-        return "\n".join(lines)
+            if f.check == check:
+                return f
+        raise KeyError(f"no check {check!r}; the checks are: {', '.join(f.check for f in self.findings)}")
+
+    def __str__(self) -> str:
+        return "\n".join([f"Diagnosis of {self.label}", *(str(f) for f in self.findings)])
 
     __repr__ = __str__
 
@@ -127,10 +146,20 @@ def _fmt(x: float) -> str:
     return f"{x:.2e}"
 
 
+def _signed(x: float) -> str:
+    """x with a sign and 3 decimals, and never "-0.000"."""
+    return f"{x if abs(x) >= 5e-4 else 0.0:+.3f}"
+
+
 def _slope(act: Activation, out: dict) -> Finding:
     m = max_slope(act)
     out["max_slope"] = m.value
     T = THRESHOLDS
+    if m.value > T["steep_warning"]:
+        return Finding("slope", "warning", f"max |g'| = {_fmt(m.value)} at {m.where}",
+                       "steeper than 1: where units sit near the steepest point, back-propagation multiplies the "
+                       "gradient by more than 1 per layer (times the weights), and it can grow layer by layer (exploding)",
+                       "scale the input down, g(z / c), or use smaller initial weights; gradient clipping")
     verdict = "problem" if m.value < T["slope_problem"] else "warning" if m.value < T["slope_warning"] else "ok"
     return Finding("slope", verdict, f"max |g'| = {_fmt(m.value)} at {m.where}",
                    f"back-propagation multiplies by g' once per layer; at most {_fmt(m.value)} per layer (times the "
@@ -138,17 +167,18 @@ def _slope(act: Activation, out: dict) -> Finding:
                    "a steeper activation (tanh, ReLU: slope 1), or scale g up (4 sigmoid(z) - 2 = 2 tanh(z/2) has slope 1)")
 
 
-def _saturation(act: Activation, out: dict) -> Finding:
+def _nearly_flat(act: Activation, out: dict) -> Finding:
     top = max_slope(act).value
     with np.errstate(all="ignore"):
         d = np.abs(act.dg(_X))
-    flat = (d > 0) & (d < SATURATION_SHARE * top)
+    flat = (d > 0) & (d < FLAT_SHARE * top)
     s1, s3 = float(np.sum(_normal_weights(1.0)[flat])), float(np.sum(_normal_weights(3.0)[flat]))
-    out["saturated_share"], out["saturated_share_wide"] = s1, s3
-    verdict = "warning" if s3 > THRESHOLDS["saturated_warning"] else "ok"
-    return Finding("saturation", verdict,
+    out["flat_share"], out["flat_share_wide"] = s1, s3
+    verdict = "warning" if s3 > THRESHOLDS["flat_warning"] else "ok"
+    return Finding("nearly flat", verdict,
                    f"{s1:.1%} of N(0, 1) pre-activations and {s3:.1%} of N(0, 3^2) are where 0 < |g'| < 1% of max",
-                   "a unit in a flat tail passes back almost no gradient, so its weights barely move (vanishing gradient)",
+                   "where g' is nearly flat (a saturated tail, or a tiny slope) a unit passes back almost no gradient, so its "
+                   "weights barely move (vanishing gradient)",
                    "keep pre-activations small (Xavier init, normalised inputs, normalisation layers) or use an "
                    "activation that does not saturate for z > 0 (ReLU family)")
 
@@ -162,7 +192,8 @@ def _dead(act: Activation, out: dict) -> Finding:
     verdict = "warning" if shifted > THRESHOLDS["dead_warning"] else "ok"
     return Finding("dead zone", verdict,
                    f"g' = 0 exactly on {share:.1%} of N(0, 1); a -3 bias shift kills {shifted:.1%} of a layer's units",
-                   "a unit whose pre-activation stays where g' = 0 gets no gradient at all and cannot recover",
+                   "a unit whose pre-activation stays where g' = 0 for every input gets no gradient at all; with fixed inputs "
+                   "(a first layer) it never recovers",
                    "a small slope there: max(z, 0.01 z) (Leaky ReLU), or ELU/GELU; lower learning rates")
 
 
@@ -170,7 +201,7 @@ def _mean(act: Activation, out: dict) -> Finding:
     m = mean_output(act)
     out["mean_output"] = m
     verdict = "warning" if abs(m) > THRESHOLDS["mean_warning"] else "ok"
-    return Finding("zero-centred?", verdict, f"E[g(Z)] = {m:+.3f} for Z ~ N(0, 1)",
+    return Finding("zero-centred?", verdict, f"E[g(Z)] = {_signed(m)} for Z ~ N(0, 1)",
                    "the next layer's inputs are biased one way, so the gradients of a unit's weights share a sign and "
                    "descent zig-zags",
                    f"shift it, g(z) - ({m:.3f}), or use a zero-centred activation (tanh, SELU); batch normalisation")
@@ -234,7 +265,7 @@ def diagnose(act, epochs: int = 500, **params) -> Diagnosis:
     act = as_activation(act, **params)
     epochs = validate.integer(epochs, "epochs", low=10, high=5000)
     numbers: dict = {}
-    findings = [_slope(act, numbers), _saturation(act, numbers), _dead(act, numbers), _mean(act, numbers),
+    findings = [_slope(act, numbers), _nearly_flat(act, numbers), _dead(act, numbers), _mean(act, numbers),
                 *_depth(act, numbers), _training(act, numbers, epochs)]
     return Diagnosis(act.label, tuple(findings), numbers)
 
@@ -249,6 +280,6 @@ def diagnosis_table(acts: Optional[Iterable] = None, epochs: int = 500) -> str:
         d = diagnose(a, epochs=epochs)
         n = d.numbers
         problems = ", ".join(f.check for f in d.findings if f.verdict == "problem") or "-"
-        lines.append(f"{a.label:<24} {n['max_slope']:9.3f} {n['mean_output']:+8.3f} {n['dead_after_shift']:8.1%} "
+        lines.append(f"{a.label:<24} {n['max_slope']:9.3f} {_signed(n['mean_output']):>8} {n['dead_after_shift']:8.1%} "
                      f"{n['factor_xavier']:11.3f} {n['factor_he']:10.3f} {n['training_loss']:7.4f} {problems}")
     return "\n".join(lines)

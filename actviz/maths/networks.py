@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import validate
+from .analysis import FLAT_SHARE, max_slope
 from .registry import Activation, as_activation
 
 __all__ = [
@@ -120,7 +121,10 @@ class GradientFlow:
       factor applied as the gradient is passed back one layer; < 1 means it shrinks
       (sigmoid with Xavier init is about 0.23, i.e. a ~4x shrink per layer).
     * ``mean_abs_dg[l]``  mean of ``|g'(z_l)|`` over the batch and the units.
-    * ``preact_std[l]``   standard deviation of ``z_l`` over the batch and the units.
+    * ``preact_std[l]``   standard deviation of ``z_l`` over the batch and the units (the
+      forward signal's spread).
+    * ``flat_share[l]``   share of the units' ``g'(z_l)`` that are nearly flat: 0 < |g'| < 1% of
+      max |g'| (:func:`~actviz.maths.analysis.flat_regions`' definition).
 
     The loss is ``L = sum(G * a_L)`` with ``G`` a fixed standard-normal matrix drawn from
     ``seed``, i.e. the upstream gradient ``dL/da_L = G``. Norms can be 0, inf or nan when
@@ -140,6 +144,7 @@ class GradientFlow:
     ratios: np.ndarray
     mean_abs_dg: np.ndarray
     preact_std: np.ndarray
+    flat_share: np.ndarray
 
     @property
     def layers(self) -> np.ndarray:
@@ -183,8 +188,11 @@ def gradient_flow(
         grad_norms = np.array([_norm(d) for d in deltas])
         weight_grad_norms = np.array([_norm(a.T @ d) for a, d in zip(inputs, deltas)])
         ratios = grad_norms[:-1] / grad_norms[1:]
-        mean_abs_dg = np.array([np.mean(np.abs(act.dg(z))) for z in zs])
+        slopes = [np.abs(act.dg(z)) for z in zs]
+        mean_abs_dg = np.array([np.mean(d) for d in slopes])
         preact_std = np.array([np.std(z) for z in zs])
+        top = max_slope(act).value
+        flat_share = np.array([np.mean((d > 0) & (d < FLAT_SHARE * top)) for d in slopes])
     return GradientFlow(
         act=act,
         depth=depth,
@@ -199,6 +207,7 @@ def gradient_flow(
         ratios=ratios,
         mean_abs_dg=mean_abs_dg,
         preact_std=preact_std,
+        flat_share=flat_share,
     )
 
 

@@ -11,11 +11,14 @@ What is measured, and how:
   that g takes on a flat stretch (g = limit and g' = 0 exactly, as ReLU's 0 for z <= 0). tanh
   rounds to -1.0 at z = -20 in float64, but there g' != 0, so (-1, 1) stays open.
 * **max |g'|** and where: :func:`actviz.maths.analysis.max_slope`.
-* **zero-centred** -- g(0) = 0 and g takes both signs (inf g < 0 < sup g), so a layer's
-  outputs can average out near 0: tanh yes, ReLU and sigmoid no.
+* **E[g(Z)]** -- the mean output for a standard normal pre-activation Z ~ N(0, 1)
+  (:func:`actviz.maths.diagnosis.mean_output`): how far from zero-centred a layer's outputs
+  are (tanh and SELU 0, ELU 0.16, ReLU 0.40, sigmoid 0.5). g(0) = 0 is not enough: Leaky
+  ReLU has g(0) = 0 and outputs of both signs, yet its mean is 0.395, almost ReLU's.
 * **monotonic** -- g' >= 0 on the grid and at +-inf (non-decreasing; ReLU counts).
-* **smooth at 0** -- g' continuous at 0: |g'(1e-7) - g'(-1e-7)| < 1e-5.
-* **saturating** left / right -- g' -> 0 as z -> -inf / +inf (the registry's g' at +-inf).
+* **g' continuous at 0** -- |g'(1e-7) - g'(-1e-7)| < 1e-5 (ReLU's and Leaky ReLU's jump).
+* **saturating** left / right -- g' -> 0 as z -> -inf / +inf (the registry's g' at +-inf): the
+  column ``g' -> 0 as z ->`` says on which side (both, left, right, neither).
 * **identity** -- g' can be written from g alone (``dg_from_g``).
 
 A parameter that rescales z (SiLU's beta) moves features: the grid sees them for |z| <= 1e6.
@@ -29,6 +32,7 @@ from typing import Iterable, Optional
 import numpy as np
 
 from .analysis import DECIMALS, EDGE, GRID, limit_at_infinity, max_slope, number
+from .diagnosis import mean_output
 from .registry import Activation, as_activation, names
 
 __all__ = ["Properties", "properties", "property_table"]
@@ -49,9 +53,9 @@ class Properties:
     max_at: Optional[float]  # likewise for an interior maximum
     max_slope: float  # max (or sup) of |g'|
     max_slope_at: str  # "z = 0", "z > 0", "z >= 0", "all z", "z -> inf", ...
-    zero_centred: bool  # g(0) == 0 and g takes both signs
+    mean_output: float  # E[g(Z)], Z ~ N(0, 1)
     monotonic: bool
-    smooth_at_0: bool
+    dg_continuous_at_0: bool
     saturating_left: bool
     saturating_right: bool
     has_identity: bool
@@ -67,7 +71,7 @@ class Properties:
     def saturates(self) -> str:
         """'both', 'left', 'right' or 'no': where g' -> 0."""
         return {(True, True): "both", (True, False): "left", (False, True): "right",
-                (False, False): "no"}[(self.saturating_left, self.saturating_right)]
+                (False, False): "neither"}[(self.saturating_left, self.saturating_right)]
 
 
 def _bisect_root(f, a: float, b: float) -> float:
@@ -124,17 +128,17 @@ def properties(act, **params) -> Properties:
         max_at=max_at,
         max_slope=slope.value,
         max_slope_at=slope.where,
-        zero_centred=bool(act.g(0.0) == 0.0 and low < 0.0 < high),
+        mean_output=mean_output(act),
         monotonic=bool(np.all(d >= 0) and dl >= 0 and dr >= 0),
-        smooth_at_0=bool(jump < _SMOOTH_TOL),
+        dg_continuous_at_0=bool(jump < _SMOOTH_TOL),
         saturating_left=bool(abs(dl) <= 1e-12),
         saturating_right=bool(abs(dr) <= 1e-12),
         has_identity=act.has_identity,
     )
 
 
-_COLUMNS = ("activation", "range", "min at", "max |g'|", "at", "zero-centred", "monotonic", "smooth at 0",
-            "saturates", "g' from g")
+_COLUMNS = ("activation", "range", "min at", "max |g'|", "at", "E[g(Z)]", "monotonic", "g' continuous at 0",
+            "g' -> 0 as z ->", "g' from g")
 
 
 def _row(p: Properties) -> tuple[str, ...]:
@@ -145,9 +149,9 @@ def _row(p: Properties) -> tuple[str, ...]:
         "-" if p.min_at is None else number(p.min_at),
         f"{round(p.max_slope, DECIMALS) + 0.0:.{DECIMALS}f}" if np.isfinite(p.max_slope) else "inf",
         p.max_slope_at,
-        yes(p.zero_centred),
+        f"{round(p.mean_output, 3) + 0.0:+.3f}",
         yes(p.monotonic),
-        yes(p.smooth_at_0),
+        yes(p.dg_continuous_at_0),
         p.saturates,
         yes(p.has_identity),
     )

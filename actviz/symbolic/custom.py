@@ -72,7 +72,11 @@ class CustomActivation(Activation):
     @property
     def label(self) -> str:
         inner = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
-        return f"{self.name} ({inner})" if inner else self.name
+        base = self.name
+        if base == "custom":  # no name given: show the formula (shortened) instead
+            text = self.source.text if len(self.source.text) <= 40 else self.source.text[:39] + "\u2026"
+            base = f"g(z) = {text}"
+        return f"{base} ({inner})" if inner else base
 
 
 def _param_spec(name: str, given) -> Param:
@@ -130,6 +134,10 @@ def _check(label: str, expr: sympy.Expr, fn: AccurateFunction, source: Source, s
 TRUST_SECONDS = 1.0
 
 
+#: seconds of the budget kept for compiling and checking g and g' after the derivation
+CHECK_RESERVE = 3.0
+
+
 def _trust(fn: AccurateFunction, values: dict, budget: Budget) -> None:
     """Compare with mpmath on the check grid (every 0.05), coarse to fine, for as long as
     :data:`TRUST_SECONDS` allows; stretches that disagree by more than 1e-11 are evaluated
@@ -164,7 +172,7 @@ def from_expression(text: str, name: Optional[str] = None, **params) -> CustomAc
     specs = tuple(_param_spec(k, v) for k, v in params.items())
     budget = Budget()
     source = source_of(text, budget, **{p.name: p.default for p in specs})
-    derivation = _derive(source, budget)
+    derivation = _derive(source, budget, reserve=CHECK_RESERVE)
     g = budget.run("compiling g", compile_accurate, source.expr, Z, source.params)
     dg = budget.run("compiling g'", compile_accurate, derivation.derivative, Z, source.params)
     _check("g(z)", source.expr, g, source, specs, budget)

@@ -132,7 +132,7 @@ def _agree(a: sympy.Expr, b: sympy.Expr, source: Source, with_g: bool = False) -
 
 
 def _new_functions(candidate: sympy.Expr, source: Source) -> int:
-    have = {type(f) for f in source.expr.atoms(sympy.Function)} | {sympy.exp}
+    have = {type(f) for f in source.expr.atoms(sympy.Function)} | {sympy.exp, Sigmoid, Softplus}  # the readable ones
     return len({type(f) for f in candidate.atoms(sympy.Function)} - have)
 
 
@@ -335,11 +335,13 @@ class Derivation:
         return f"<ol style='margin:0.3em 0'>{items}</ol><p>Result: \\({self.latex_dg}\\); in terms of g: {result}</p>"
 
 
-def _derive(source: Source, budget: Budget) -> Derivation:
+def _derive(source: Source, budget: Budget, reserve: float = RESERVE) -> Derivation:
+    """The derivation; the optional steps (simplify, identity) leave ``reserve`` seconds of the
+    budget to the caller's own mandatory work (from_expression's checks need more than derive's printing)."""
     tex = Tex(LATEX_ALLOWANCE)
     steps = list(budget.run("differentiating", rule_steps, source.expr, Z, tex))
     raw = steps[-1].expr
-    optional = lambda: max(0.05, min(2.5, budget.left() - RESERVE))  # noqa: E731  (simplify, identity: if time allows)
+    optional = lambda: max(0.05, min(2.5, budget.left() - reserve))  # noqa: E731  (simplify, identity: if time allows)
     dg = budget.attempt(optional(), _simplified, raw, source, budget, default=raw)
     if dg != raw:
         steps.append(Step("simplify", dg, "collect the result into a shorter form (checked: the same numbers)",

@@ -136,5 +136,17 @@ def fold_named(expr: sympy.Expr) -> sympy.Expr:
     u = sympy.Wild("u")
     out = expr.replace(sympy.log(1 + sympy.exp(u)), lambda u: Softplus(u))
     out = out.replace(1 / (1 + sympy.exp(u)), lambda u: Sigmoid(-u))
-    out = out.replace(sympy.exp(u) / (1 + sympy.exp(u)), lambda u: Sigmoid(u))
-    return out
+    return out.replace(lambda e: isinstance(e, sympy.Mul), _merge_exp_sigmoid)
+
+
+def _merge_exp_sigmoid(product: sympy.Mul) -> sympy.Expr:
+    """e^a * sigma(-a) -> sigma(a) among the factors of one product (e^a / (1 + e^a) = sigma(a))."""
+    factors = list(product.args)
+    for i, f in enumerate(factors):
+        if isinstance(f, sympy.exp):
+            a = f.args[0]
+            for j, h in enumerate(factors):
+                if isinstance(h, Sigmoid) and sympy.expand(h.args[0] + a) == 0:
+                    rest = [x for k, x in enumerate(factors) if k not in (i, j)]
+                    return sympy.Mul(Sigmoid(a), *rest)
+    return product

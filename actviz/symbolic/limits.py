@@ -154,6 +154,8 @@ class Budget:
         sympy's own arithmetic errors on odd input become ``ValueError`` too, in plain words.
         """
         try:
+            if time.monotonic() >= self.end:  # spent by the steps before (each may overrun by a tick)
+                raise OutOfTime()
             return with_time_limit(self.left(), fn, *args, **kwargs)
         except OutOfTime:
             raise ValueError(
@@ -169,6 +171,8 @@ class Budget:
 
     def attempt(self, seconds: float, fn, *args, default=None, **kwargs):
         """``fn(*args)`` if it finishes within ``seconds`` (and the allowance), else ``default``."""
+        if time.monotonic() >= self.end:
+            return default
         try:
             return with_time_limit(min(seconds, self.left()), fn, *args, **kwargs)
         except OutOfTime:

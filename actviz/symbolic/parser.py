@@ -144,7 +144,7 @@ def check_param_names(params) -> tuple[str, ...]:
     return names
 
 
-def parse(text: str, budget: Budget, params=()) -> sympy.Expr:
+def parse(text: str, budget: Budget, params=(), need_z: bool = True) -> sympy.Expr:
     if not isinstance(text, str):
         raise TypeError(f"the formula must be a string (a formula in z), got {type(text).__name__} {text!r}")
     names = {**NAMES, **{p: param_symbol(p) for p in check_param_names(params)}}
@@ -161,7 +161,7 @@ def parse(text: str, budget: Budget, params=()) -> sympy.Expr:
     if n > MAX_NODES:
         raise ValueError(f"the expression is too complex ({n} parts); at most {MAX_NODES} are allowed")
     expr = budget.run("building the expression", _build, tree.body, 1, names)
-    if Z not in expr.free_symbols:
+    if need_z and Z not in expr.free_symbols:
         raise ValueError(f"an activation must depend on z, but {text.strip()!r} is constant")
     return expr
 

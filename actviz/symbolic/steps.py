@@ -130,10 +130,10 @@ def _apply(u: sympy.Expr, z: sympy.Symbol) -> tuple[str, sympy.Expr, str]:
         a, b = u.args
         da, db = D(a, z), D(b, z)
         if isinstance(u, sympy.Max):
-            pieces = sympy.Piecewise((da, a > b), (db, a < b), (sympy.Min(da, db), True))
+            pieces = sympy.Piecewise((da, _above(a, b, z)), (db, _above(b, a, z)), (sympy.Min(da, db), True))
             tie = "the smaller slope"
         else:
-            pieces = sympy.Piecewise((da, a < b), (db, a > b), (sympy.Max(da, db), True))
+            pieces = sympy.Piecewise((da, _above(b, a, z)), (db, _above(a, b, z)), (sympy.Max(da, db), True))
             tie = "the larger slope"
         return ("piecewise", pieces,
                 f"{type(u).__name__.lower()}(a, b) is a on one side and b on the other; where a = b (a kink) "
@@ -151,6 +151,19 @@ def _apply(u: sympy.Expr, z: sympy.Symbol) -> tuple[str, sympy.Expr, str]:
         return ("chain rule", _prime(u.func, arg) * D(arg, z),
                 f"outer {name}, inner u = {sympy.sstr(arg)}: f(u)' = f'(u) u'")
     return "known derivative", sympy.diff(u, z), f"d/dz {sympy.sstr(u)}"
+
+
+def _above(a: sympy.Expr, b: sympy.Expr, z: sympy.Symbol):
+    """The condition a > b, solved for z when a - b is linear in z (0.2 z < z reads z > 0)."""
+    d = sympy.expand(a - b)
+    if d.is_polynomial(z) and sympy.degree(d, z) == 1:
+        k = d.coeff(z, 1)
+        c = -d.coeff(z, 0) / k
+        if k.is_positive:
+            return z > c
+        if k.is_negative:
+            return z < c
+    return a > b
 
 
 def _pending(expr: sympy.Expr) -> list[sympy.Derivative]:

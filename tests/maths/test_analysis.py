@@ -9,11 +9,11 @@ import pytest
 
 import actviz
 from actviz.maths.analysis import (
-    SATURATION_SHARE,
+    FLAT_SHARE,
     dead_regions,
     derivative_check,
     max_slope,
-    saturation_regions,
+    flat_regions,
     tangent_at,
 )
 from actviz.maths.registry import spec
@@ -116,10 +116,10 @@ STEP = GRID[1] - GRID[0]
 
 
 @pytest.mark.parametrize("name, prime, top", [("sigmoid", sigmoid_prime, 0.25), ("tanh", tanh_prime, 1.0)])
-def test_saturation_regions_of_squashing_functions(name, prime, top):
-    threshold = SATURATION_SHARE * top  # sigma: 0.0025, tanh: 0.01
+def test_flat_regions_of_squashing_functions(name, prime, top):
+    threshold = FLAT_SHARE * top  # sigma: 0.0025, tanh: 0.01
     b = bisect(lambda z: prime(z) - threshold, 0.0, 10.0)
-    regions = saturation_regions(actviz.get(name), GRID)
+    regions = flat_regions(actviz.get(name), GRID)
     assert len(regions) == 2, regions
     (a1, b1), (a2, b2) = regions
     assert a1 == -10.0 and b2 == 10.0
@@ -128,9 +128,9 @@ def test_saturation_regions_of_squashing_functions(name, prime, top):
     assert dead_regions(actviz.get(name), GRID) == []
 
 
-def test_saturation_regions_need_a_wide_enough_window():
-    assert saturation_regions(actviz.get("sigmoid"), np.linspace(-5, 5, 1001)) == []
-    (a, b), = saturation_regions(actviz.get("sigmoid"), np.linspace(0, 10, 1001))
+def test_flat_regions_need_a_wide_enough_window():
+    assert flat_regions(actviz.get("sigmoid"), np.linspace(-5, 5, 1001)) == []
+    (a, b), = flat_regions(actviz.get("sigmoid"), np.linspace(0, 10, 1001))
     assert (a, b) == (pytest.approx(5.99, abs=0.02), 10.0)
 
 
@@ -141,7 +141,7 @@ def test_relu_is_dead_left_of_zero_and_never_saturated():
     (a, b), = dead_regions(relu, z)
     assert a == -5.0
     assert b == pytest.approx(0.0, abs=step)
-    assert saturation_regions(relu, z) == []  # g' = 0 is dead, not saturated
+    assert flat_regions(relu, z) == []  # g' = 0 is dead, not saturated
 
 
 def test_dead_regions_on_a_positive_window_are_empty():
@@ -153,7 +153,7 @@ def test_leaky_relu_regions_depend_on_alpha(alpha, dead, saturated):
     z = np.linspace(-5.0, 5.0, 1001)
     step = z[1] - z[0]
     act = actviz.get("leaky_relu", alpha=alpha)
-    for found, expected in ((dead_regions(act, z), dead), (saturation_regions(act, z), saturated)):
+    for found, expected in ((dead_regions(act, z), dead), (flat_regions(act, z), saturated)):
         if expected:
             (a, b), = found
             assert a == -5.0 and b == pytest.approx(0.0, abs=step)

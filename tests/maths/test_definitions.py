@@ -31,7 +31,7 @@ GRID = np.unique(np.concatenate([np.linspace(-8, 8, 1601), np.geomspace(8, 700, 
 def test_every_definition_is_complete(name):
     s = spec(name)
     assert s.formula is not None, f"{name}: give define() a formula (g as sympy) so the tests have a reference"
-    assert {"zero_centred", "range", "max_slope", "max_slope_at", "monotonic", "dg_continuous_at_0", "saturates",
+    assert {"mean_output", "range", "max_slope", "max_slope_at", "monotonic", "dg_continuous_at_0", "saturates",
             "identity"} <= set(s.facts), f"{name}: give define() its facts (see the definitions module docstring)"
     assert s.doc and s.latex_g.count("=") == 1 and s.latex_dg.count("=") == 1
     assert (s.latex_dg_from_g is not None) == (s.dg_from_g is not None)

@@ -44,7 +44,8 @@ def test_properties_match_the_facts_in_the_definition(name):
     assert p.range_text == f["range"]
     assert p.max_slope == pytest.approx(f["max_slope"], rel=1e-12)
     assert p.max_slope_at == f["max_slope_at"]
-    assert (p.zero_centred, p.monotonic, p.smooth_at_0) == (f["zero_centred"], f["monotonic"], f["dg_continuous_at_0"])
+    assert p.mean_output == pytest.approx(f["mean_output"], abs=2e-11)
+    assert (p.monotonic, p.dg_continuous_at_0) == (f["monotonic"], f["dg_continuous_at_0"])
     assert (p.saturates, p.has_identity) == (f["saturates"], f["identity"])
     assert ("-" if p.min_at is None else f"{p.min_at:.5f}") == f.get("min_at", "-")
 
@@ -103,7 +104,7 @@ def test_open_and_closed_ends(name, open_low, open_high, low, high):
 )
 def test_parameters_change_the_properties(act, rng, slope, where, smooth):
     p = properties(act)
-    assert (p.range_text, p.max_slope_at, p.smooth_at_0) == (rng, where, smooth)
+    assert (p.range_text, p.max_slope_at, p.dg_continuous_at_0) == (rng, where, smooth)
     assert p.max_slope == pytest.approx(slope, rel=1e-10)
 
 
@@ -126,10 +127,11 @@ def test_nothing_is_typed_per_activation():
     assert bump.range_text == "(0, 1]" and bump.max_at == 0.0 and bump.min_at is None
     assert bump.max_slope == pytest.approx(math.sqrt(2) * math.exp(-0.5), rel=1e-14)
     assert bump.max_slope_at == "z = -0.70711, z = 0.70711"
-    assert (bump.monotonic, bump.saturating_left, bump.saturating_right, bump.zero_centred) == (False, True, True, False)
+    assert (bump.monotonic, bump.saturating_left, bump.saturating_right) == (False, True, True)
+    assert bump.mean_output == pytest.approx(1 / math.sqrt(3), rel=1e-9)  # E[exp(-Z^2)] = 1/sqrt(3)
     cube = properties(_custom("cube", lambda z: z**3, lambda z: 3 * z * z))
     assert cube.range_text == "(-inf, inf)" and cube.max_slope == np.inf and cube.max_slope_at == "z -> inf"
-    assert cube.monotonic and cube.smooth_at_0 and not cube.saturating_left and not cube.saturating_right
+    assert cube.monotonic and cube.dg_continuous_at_0 and not cube.saturating_left and not cube.saturating_right
     falling = properties(_custom("falling", lambda z: -np.tanh(z), lambda z: -1 / np.cosh(z) ** 2))
     assert falling.range_text == "(-1, 1)" and not falling.monotonic and falling.max_slope == 1.0
 
@@ -138,7 +140,7 @@ def test_nothing_is_typed_per_activation():
 
 def _expected_row(name):
     f, label = spec(name).facts, actviz.get(name).label
-    return (label, f["range"], f.get("min_at", "-"), f"{f['max_slope']:.5f}", f["max_slope_at"], YES[f["zero_centred"]],
+    return (label, f["range"], f.get("min_at", "-"), f"{f['max_slope']:.5f}", f["max_slope_at"], f"{f['mean_output'] + 0.0:+.3f}",
             YES[f["monotonic"]], YES[f["dg_continuous_at_0"]], f["saturates"], YES[f["identity"]])
 
 

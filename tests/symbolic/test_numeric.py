@@ -115,7 +115,7 @@ def test_parameters_get_a_range_and_are_checked_across_it():
     act = actviz.from_expression("z*sigmoid(beta*z)", beta=1.0)
     (p,) = act.param_specs
     assert (p.name, p.default, p.low, p.high) == ("beta", 1.0, -1.0, 3.0)
-    assert act.params == {"beta": 1.0} and act.label == "custom (beta=1)"
+    assert act.params == {"beta": 1.0} and act.label == "g(z) = z*sigmoid(beta*z) (beta=1)"
     other = act.with_params(beta=2.5)
     z = np.linspace(-5, 5, 11)
     np.testing.assert_allclose(other.g(z), z / (1 + np.exp(-2.5 * z)), rtol=1e-13)

@@ -6,6 +6,18 @@ import pytest
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
+def test_dashboard_asks_a_question_beside_each_view_with_a_computed_answer():
+    d = actviz.dashboard("sigmoid", theme="default")
+    children = list(d.children)
+    assert children.index(d.explorer_question) == children.index(d._explorer_box) - 1
+    assert children.index(d.comparison_question) == children.index(d.comparison) - 1
+    assert "Question." in d.explorer_question.value and "<details>" in d.explorer_question.value
+    assert "|g\u2032| = 0.25, at z = 0" in d.explorer_question.value and "on both sides" in d.explorer_question.value
+    assert "Flat on both sides: sigmoid, tanh." in d.comparison_question.value
+    assert "Slope exactly 0 for z &lt; 0: relu." in d.comparison_question.value
+    d.controls["activation"].value = "leaky_relu"  # the question follows the pick
+    assert "leaky_relu" in d.explorer_question.value and "on neither side" in d.explorer_question.value
+
 
 def test_dashboard_switches_activation_and_keeps_one_explorer():
     d = actviz.dashboard("sigmoid", theme="default")
