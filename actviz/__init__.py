@@ -12,11 +12,13 @@ folder per dependency layer; a lower layer never imports a higher one::
                                    formula exercises
     actviz/figures/   matplotlib   style (themes as values), activation, comparison and
                                    training figures, one render/PNG path
-    actviz/widgets/   ipywidgets   the live-view base, controls, explorer, comparison,
-                                   training views, dashboard, expression box
+    actviz/widgets/   ipywidgets   the live-view base, controls, explorer (its z0 drawn in
+                      + anywidget  the browser), comparison, training views, dashboard,
+                                   expression box
 
 Data flows one way: a control value -> parameters -> g, g' arrays (maths) -> artists
-(figures) -> pixels in a widget (widgets). ``import actviz`` loads numpy only; sympy,
+(figures) -> pixels in a widget (widgets); the explorer's z0 needs no kernel at all (the
+browser draws its tangent from values the kernel sent once per z range or parameter). ``import actviz`` loads numpy only; sympy,
 matplotlib and ipywidgets load on first use of a name that needs them.
 """
 

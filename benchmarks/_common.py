@@ -112,8 +112,9 @@ def controls_of(name: str) -> list[str]:
 
 
 def kind_of(control: str) -> str:
-    """'z_range' moves need a full redraw; z0 and parameter moves can blit."""
-    return "z_range" if control == "z_range" else "z0/param"
+    """'z0' is drawn in the browser (the kernel renders nothing); 'z_range' moves need a full
+    redraw; parameter moves ('param') blit a new background in the kernel."""
+    return control if control in ("z0", "z_range") else "param"
 
 
 # ------------------------------------------------------------------------ worker I/O

@@ -138,14 +138,15 @@ class Kernel:
         return msg["header"]["msg_id"]
 
 
-def is_image_update(comm_id: str):
-    """An ``ipywidgets.Image`` value update (binary buffer) for this model."""
+def is_image_update(comm_id: str, attr: str = "value"):
+    """A binary update of ``attr`` for this model: an ``ipywidgets.Image``'s value, or the
+    explorer canvas's ``background``."""
 
     def pred(m):
         if m["msg_type"] != "comm_msg" or m["content"].get("comm_id") != comm_id:
             return False
         data = m["content"].get("data", {})
-        return data.get("method") in ("update", "echo_update") and ["value"] in data.get("buffer_paths", [])
+        return data.get("method") in ("update", "echo_update") and [attr] in data.get("buffer_paths", [])
 
     return pred
 

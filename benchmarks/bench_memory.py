@@ -1,6 +1,7 @@
 """Memory over 1,000 slider moves in a fresh real kernel (explorer of leaky_relu).
 
-Moves arrive as comm updates, one at a time (each waits for its image message), cycling
+Moves arrive as comm updates, one at a time (each waits until the kernel is idle again, and
+for the canvas's new background where the kernel renders: alpha and z range), cycling
 z0 / alpha with a z-range move every 10th. After 50 warm-up moves and every 250 moves the
 kernel reports (after ``gc.collect()``) its RSS, pyplot's open figures and the number of
 live ``matplotlib.figure.Figure`` objects. Growth is measured from the warm-up baseline.
@@ -12,12 +13,12 @@ import time
 
 
 from benchmarks._common import control_values, log, quiet_env, row, worker_args, write_result  # noqa: E402
-from benchmarks._kernel import Kernel, is_image_update  # noqa: E402
+from benchmarks._kernel import Kernel, is_idle_for, is_image_update  # noqa: E402
 
 SETUP = """
 import gc, json, sys, psutil, actviz
 ex = actviz.explore("leaky_relu")
-print(json.dumps({"image": ex.image.model_id, "controls": {k: c.model_id for k, c in ex.controls.items()}}))
+print(json.dumps({"canvas": ex.canvas.model_id, "controls": {k: c.model_id for k, c in ex.controls.items()}}))
 """
 
 PROBE = """
@@ -44,15 +45,15 @@ def main() -> None:
     probes, raw = [], {}
     with Kernel() as k:
         ids = k.execute_json(SETUP)
-        done = is_image_update(ids["image"])
+        background = is_image_update(ids["canvas"], "background")
         t0 = time.perf_counter()
         for i, control in enumerate(plan):
             if i == warm or (i > warm and (i - warm) % 250 == 0):
                 probes.append({"moves": i - warm, **k.execute_json(PROBE)})
             k.drain()
             v = next(seq[control])
-            k.send_update(ids["controls"][control], {"value": list(v) if isinstance(v, tuple) else v})
-            k.wait_for(done, timeout=30)
+            mid = k.send_update(ids["controls"][control], {"value": list(v) if isinstance(v, tuple) else v})
+            k.wait_all([is_idle_for(mid)] + ([background] if control != "z0" else []), timeout=30)
         time.sleep(0.3)
         probes.append({"moves": n_moves, **k.execute_json(PROBE)})
         raw["seconds"] = time.perf_counter() - t0

@@ -41,16 +41,18 @@ BENCHMARKS = {
     "memory": ("bench_memory.py", [], 400, True),
     "imports": ("bench_imports.py", [], 300, True),
     "nbval": ("bench_nbval.py", [], 900, False),
-    "browser": ("bench_browser.py", [], 400, False),
+    "browser": ("bench_browser.py", [], 600, False),
+    "encode": ("bench_encode.py", [], 300, True),
 }
 GROUP_TITLES = {
     "in-process": "slider move in the kernel process: set value -> image ready to send",
     "real kernel": "slider move over jupyter_client: comm update -> image message received",
-    "coalescing": "a burst of z0 events (sigmoid explorer) vs a 60 Hz stream",
+    "coalescing": "a burst of alpha events (leaky_relu explorer; z0 renders nothing in the kernel) vs a 60 Hz stream",
     "memory": "memory over slider moves (fresh kernel, leaky_relu explorer)",
     "cold import": "cold imports, fresh processes (interpreter start-up excluded)",
     "notebooks": "notebook suite",
-    "browser": "JupyterLab + headless Chromium: ArrowRight on the z0 slider -> new plot pixels",
+    "browser": "JupyterLab + headless Chromium, loopback and a far kernel: ArrowRight on a slider -> new plot pixels",
+    "encoders": "encoding what the kernel still renders: size, encode and decode time per encoder",
 }
 PACKAGES = ["actviz", "numpy", "matplotlib", "ipywidgets", "ipykernel", "jupyter_client", "jupyterlab",
             "jupyterlab_widgets", "matplotlib-inline", "nbval", "pytest", "playwright", "pillow", "psutil"]

@@ -9,7 +9,7 @@ import pytest
 import actviz
 
 PACKAGE = Path(actviz.__file__).parent
-HEAVY = ("sympy", "matplotlib", "ipywidgets")
+HEAVY = ("sympy", "matplotlib", "ipywidgets", "anywidget")
 
 # folder -> the heavy libraries it may load: its own and those of the layers below it
 # (maths -> symbolic -> figures -> widgets); the ones above it must stay unloaded
@@ -17,7 +17,7 @@ LAYERS = {
     "maths": (),
     "symbolic": ("sympy",),
     "figures": ("matplotlib", "sympy"),  # the formula sheet typesets the engine's derivations
-    "widgets": ("matplotlib", "ipywidgets", "sympy"),
+    "widgets": ("matplotlib", "ipywidgets", "sympy", "anywidget"),
 }
 
 

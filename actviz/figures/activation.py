@@ -20,7 +20,17 @@ from ..maths.registry import Activation, as_activation
 from .render import FigureView, StaticFigure
 from .style import OKABE_ITO, SERIES_COLOURS, SERIES_STYLES, ThemeLike, new_figure, resolve_theme, style_axes
 
-__all__ = ["ActivationFigure", "CompareFigure", "plot", "mathtext", "title_for"]
+__all__ = ["ActivationFigure", "CompareFigure", "plot", "mathtext", "title_for", "readout_line"]
+
+
+def readout_line(z0: float, value: float, slope: float) -> str:
+    """The explorer's readout: z0 to 3 decimals, g(z0) and g'(z0) to 6 (one format everywhere)."""
+    return f"z\u2080 = {z0:.3f}   g(z\u2080) = {value:.6f}   g\u2032(z\u2080) = {slope:.6f}   (the slope of the tangent)"
+
+
+def _json_numbers(values: np.ndarray) -> list:
+    """Floats for JSON: None where not finite (JSON has no inf or NaN)."""
+    return [float(v) if np.isfinite(v) else None for v in np.asarray(values, dtype=np.float64)]
 
 
 def _ylimits(values: list[np.ndarray], pad: float = 0.08) -> tuple[float, float]:
@@ -118,6 +128,8 @@ class ActivationFigure(FigureView):
         self._legends()
         self._background = None
         self._axes_key = None
+        self._chrome = None  # the figure without its two axes (card, legend): fixed per activation
+        self._chrome_key = None
         self._compute()
 
     # ---------------------------------------------------------------- state
@@ -151,7 +163,7 @@ class ActivationFigure(FigureView):
         self.line_tangent.set_data(z, t.intercept + t.slope * z)
         self.point_g.set_data([z0], [t.value])
         self.point_dg.set_data([z0], [t.slope])
-        self.readout_text = (f"z\u2080 = {z0:.3f}     g(z\u2080) = {t.value:.6f}     g\u2032(z\u2080) = {t.slope:.6f}  = slope of the tangent")
+        self.readout_text = readout_line(z0, t.value, t.slope)
         self.readout.set_text(self.readout_text if self.show_readout else "")
         self.readout.set_visible(self.show_readout)
         spans_key = (act.key, self.z_range, self.n)
@@ -209,7 +221,7 @@ class ActivationFigure(FigureView):
         key = (self.z_range, self.act.name, self.act.latex_g)  # parameters move within fixed limits
         if key != self._axes_key or self._background is None:
             self._fixed_limits()
-            self.canvas.draw()  # everything but the animated artists
+            self._draw_axes_over_chrome(key[1:])  # everything but the animated artists
             self._background = self.canvas.copy_from_bbox(self.figure.bbox)
             self._axes_key = key
         else:
@@ -217,6 +229,77 @@ class ActivationFigure(FigureView):
         for artist in self.animated_artists:
             if artist.get_visible():
                 artist.axes.draw_artist(artist) if artist.axes else self.figure.draw_artist(artist)
+
+    # ---------------------------------------------------------------- the browser draws the moving parts
+
+    @property
+    def moving_artists(self):
+        """What moves with z0 alone: drawn in the browser by the live explorer."""
+        return [self.line_tangent, self.point_g, self.point_dg, self.readout]
+
+    def render_background(self) -> bytes:
+        """PNG of the current state without the tangent, the two markers and the readout."""
+        shown = [a for a in self.moving_artists if a.get_visible()]
+        for a in shown:
+            a.set_visible(False)
+        try:
+            return self.render()
+        finally:
+            for a in shown:
+                a.set_visible(True)
+
+    def client_frame(self, steps: np.ndarray, serial: int = 0) -> dict:
+        """What the browser needs to draw the moving parts over :meth:`render_background`.
+
+        ``steps``: the z0 values the slider can take. Pixels count from the top-left corner
+        of the figure; sizes are in pixels (points * dpi / 72). Call after a render, so the
+        axes limits are those of the background.
+        """
+        from matplotlib import rcParams
+
+        steps = np.asarray(steps, dtype=np.float64)
+        g, dg = self.act.g(steps), self.act.dg(steps)
+        width, height = (int(round(v)) for v in self.canvas.get_width_height(physical=True))
+        panels = []
+        for ax in (self.ax_g, self.ax_dg):
+            box = ax.bbox
+            panels.append({"x0": float(box.x0), "y0": float(height - box.y1), "w": float(box.width),
+                           "h": float(box.height), "xlim": [float(v) for v in ax.get_xlim()],
+                           "ylim": [float(v) for v in ax.get_ylim()]})
+        px = self.figure.dpi / 72.0
+        lw = self.theme.line_width
+        style = {"colour": OKABE_ITO["vermillion"], "edge_colour": self.theme.foreground,
+                 "edge_width": float(rcParams["lines.markeredgewidth"]) * px,
+                 "tangent_width": lw * 0.8 * px,
+                 "tangent_dash": [float(v) * lw * 0.8 * px for v in rcParams["lines.dashdot_pattern"]],
+                 "circle_size": lw * 3.2 * px, "square_size": lw * 3.0 * px}
+        return {"serial": int(serial), "width": width, "height": height, "panels": panels,
+                "step": float(steps[1] - steps[0]) if steps.size > 1 else 1.0,
+                "z": [float(v) for v in steps], "g": _json_numbers(g), "dg": _json_numbers(dg),
+                "text": [readout_line(z, a, b) for z, a, b in zip(steps.tolist(), g.tolist(), dg.tolist())],
+                "style": style, "label": f"g(z) and g\u2032(z) of {self.act.label} with the tangent at z\u2080"}
+
+    def _draw_axes_over_chrome(self, chrome_key) -> None:
+        """A full render, in two layers: the chrome (the card and the legend row, the same for
+        every z range) is rendered once per activation and reused; the axes are redrawn on it.
+        Same pixels as ``canvas.draw()`` (the legend sits below the axes, they never overlap)
+        at about two thirds of the cost."""
+        axes = (self.ax_g, self.ax_dg)
+        if self._chrome is None or self._chrome_key != chrome_key:
+            for ax in axes:
+                ax.set_visible(False)
+            try:
+                self.canvas.draw()
+            finally:
+                for ax in axes:
+                    ax.set_visible(True)
+            self._chrome = self.canvas.copy_from_bbox(self.figure.bbox)
+            self._chrome_key = chrome_key
+        else:
+            self.canvas.restore_region(self._chrome)
+        renderer = self.canvas.get_renderer()
+        for ax in axes:  # Axes.draw leaves out the animated artists
+            ax.draw(renderer)
 
     def savefig(self, path, **kw) -> None:
         """A static copy with every artist drawn (animated ones included), e.g. for SVG."""
@@ -227,7 +310,7 @@ class ActivationFigure(FigureView):
         finally:
             for artist in self.animated_artists:
                 artist.set_animated(True)
-            self._background = None
+            self._background = self._chrome = None
 
 
 class CompareFigure(FigureView):

@@ -1,8 +1,13 @@
 """The explorer and the comparison: sliders wired to the activation figures (ipywidgets).
 
 Data flows one way: a slider value -> parameters -> g, g' arrays -> artists -> PNG bytes
-in an ``ipywidgets.Image`` (widget state: a move sends one binary message and no display
-output). Both views go through :class:`~actviz.widgets.view.LiveView`'s throttled render.
+(widget state: a move sends one binary message and no display output). Both views go
+through :class:`~actviz.widgets.view.LiveView`'s throttled render.
+
+The explorer's z0 never waits for the kernel: its tangent, markers and readout are drawn in
+the browser by a :class:`~actviz.widgets.canvas.TangentCanvas` over a background the kernel
+renders once per activation, parameter or z-range change. The kernel still follows z0
+(cheaply, no render), so ``figure``, ``image`` and ``readout`` show the current state.
 """
 
 from __future__ import annotations
@@ -14,8 +19,12 @@ import ipywidgets as widgets
 from ..figures.activation import ActivationFigure, CompareFigure
 from ..maths import validate
 from ..maths.registry import as_activation, names
+import numpy as np
+
+from ..figures.activation import readout_line
+from .canvas import TangentCanvas, link_z0
 from .controls import SLIDER_STYLE, param_slider, z0_slider, z_range_slider
-from .view import LiveView
+from .view import LiveView, close_tree
 
 __all__ = ["Explorer", "Comparison", "explore", "compare", "DEFAULT_COMPARISON"]
 
@@ -27,7 +36,7 @@ class Explorer(LiveView):
 
     ``controls`` maps 'z_range', 'z0' and each parameter name to its slider; setting a
     slider's ``value`` from code updates ``figure``, ``image`` and ``readout`` before they
-    are read.
+    are read. ``renders`` counts kernel renders: a z0 move costs none (the browser draws it).
     """
 
     def __init__(self, act, z_range=(-8.0, 8.0), z0: float = 1.0, theme=None, **params):
@@ -39,15 +48,37 @@ class Explorer(LiveView):
         for p in self.act.param_specs:
             controls[p.name] = param_slider(p, self.act.params[p.name])
         self._batch = False
+        self._frame = None  # what the browser has: the z0 steps and their values
+        self._image_state = None  # the state the full PNG (self._image) was rendered for
+        self._readout_text = widgets.HTML()  # readout's value for code; the browser shows the canvas's
+        self.canvas = TangentCanvas(layout=widgets.Layout(width="100%", max_width=f"{int(view.figure.bbox.width)}px"))
+        self._link = link_z0(controls["z0"], self.canvas)
         title = widgets.HTML(f"<b>{html.escape(self.act.name)}</b>: drag a slider, or click it and use the arrow keys")
-        super().__init__(view, controls, header=[title])
+        super().__init__(view, controls, header=[title], body=self.canvas)
 
     def _on_change(self, change) -> None:
         if self._batch:
             return
-        if change["owner"] is self.controls["z_range"]:
+        owner = change["owner"]
+        if owner is self.controls["z0"]:
+            self._follow_z0(change["new"])
+            return
+        if owner is self.controls["z_range"]:
             self._follow_z_range(*change["new"])
         super()._on_change(change)
+
+    def _follow_z0(self, z0: float) -> None:
+        """z0 alone moved: the browser draws it; the kernel only keeps its state current."""
+        self.requests += 1
+        try:
+            if self._dirty:  # a render is pending: it will read z0 too
+                return
+            self.view.update(z0=z0)
+            self._send_current()
+        except Exception as exc:  # noqa: BLE001 - a callback must never raise into the front end
+            self._cannot_draw(exc)
+            return
+        self.last_error = None
 
     def _follow_z_range(self, lo: float, hi: float) -> None:
         """Keep z0's slider inside the new range (without a render per intermediate step)."""
@@ -67,12 +98,88 @@ class Explorer(LiveView):
             self.act = self.act.with_params(**params)
         self.view.update(act=self.act, z0=self.controls["z0"].value, z_range=self.controls["z_range"].value)
 
+    def _steps(self) -> np.ndarray:
+        """The values the z0 slider can take in the browser: min + k * step, and max."""
+        s = self.controls["z0"]
+        k = np.arange(int(np.floor((s.max - s.min) / s.step + 1e-9)) + 1)
+        steps = s.min + k * s.step
+        return steps if abs(steps[-1] - s.max) <= 1e-9 * max(1.0, abs(s.max)) else np.append(steps, s.max)
+
+    def _show(self) -> None:
+        background = self.view.render_background()  # first: it sets the axes limits the frame reads
+        frame = self.view.client_frame(self._steps(), serial=self.renders + 1)
+        with self.canvas.hold_sync():
+            self.canvas.frame = frame
+            self.canvas.background = background
+            self._send_current(frame)
+        self._frame = frame
+        self._readout.value = ""  # errors only: the canvas shows the readout
+        self.renders += 1
+
+    def _on_grid(self, z0: float, frame=None):
+        """The index of z0 among the browser's slider steps, or None."""
+        frame = frame or self._frame
+        if not frame:
+            return None
+        z = frame["z"]
+        i = min(max(int(round((z0 - z[0]) / frame["step"])), 0), len(z) - 1)
+        for j in (i, len(z) - 1):
+            if abs(z[j] - z0) <= 1e-9 * max(1.0, abs(z0)):
+                return j
+        return None
+
+    def _send_current(self, frame=None) -> None:
+        """For a z0 off the slider's steps (set from code), send its exact values."""
+        frame = frame or self._frame
+        t = self.view.tangent
+        if frame is None or self._on_grid(t.z0, frame) is not None:
+            return
+        num = lambda v: v if np.isfinite(v) else None  # noqa: E731 - JSON has no inf
+        self.canvas.current = {"serial": frame["serial"], "z0": t.z0, "g": num(t.value), "dg": num(t.slope),
+                               "text": readout_line(t.z0, t.value, t.slope)}
+
+    def _cannot_draw(self, exc: Exception) -> None:
+        self.last_error = f"{type(exc).__name__}: {exc}"
+        self._readout.value = (f"<span style='color:#D55E00'>\u2717 this setting cannot be drawn: "
+                               f"{html.escape(str(exc) or type(exc).__name__)}</span>")
+
+    # ---------------------------------------------------------------- state for code
+
+    @property
+    def image(self) -> widgets.Image:
+        """An Image of the full figure (tangent included), up to date with the controls
+        (rendered when read; the live view is the canvas)."""
+        self.flush()
+        state = (self.renders, self.view.z0)
+        if state != self._image_state and not self.last_error:
+            self._image.value = self.view.render()
+            self._image_state = state
+        return self._image
+
+    @property
+    def figure(self):
+        """The matplotlib Figure, drawn up to the current control values."""
+        self.image  # noqa: B018 - brings the figure's pixels up to date
+        return self.view.figure
+
+    @property
+    def readout(self) -> widgets.HTML:
+        """The readout line (HTML) for the current control values: the numbers the browser shows."""
+        self.flush()
+        self._readout_text.value = self._readout_html()
+        return self._readout_text
+
     def _readout_html(self) -> str:
         t = self.view.tangent
-        return (
-            f"<span style='font-size:1.25em'>z\u2080 = {t.z0:.3f} &nbsp; g(z\u2080) = {t.value:.6f} &nbsp; "
-            f"g\u2032(z\u2080) = {t.slope:.6f} &nbsp;<i>(the slope of the tangent)</i></span>"
-        )
+        i = self._on_grid(t.z0)
+        text = self._frame["text"][i] if i is not None else readout_line(t.z0, t.value, t.slope)
+        return f"<span style='font-size:1.25em'>{html.escape(text)}</span>"
+
+    def close_all_views(self) -> None:
+        """Close this view, its widgets and those kept off screen (the link, the Image)."""
+        super().close_all_views()
+        for w in (self._link, self._image, self._readout_text):
+            close_tree(w)
 
     def __repr__(self) -> str:
         self.flush()

@@ -83,7 +83,8 @@ def image_widget(figure) -> widgets.Image:
 class LiveView(widgets.VBox):
     """A figure driven by controls (see the module docstring for the protocol)."""
 
-    def __init__(self, view, controls: dict, header=(), footer=(), **kwargs):
+    def __init__(self, view, controls: dict, header=(), footer=(), body=None, **kwargs):
+        """``body``: the widget shown under the readout (default: the Image of the figure)."""
         self.view = view
         self.controls = controls
         self._image = image_widget(view.figure)
@@ -98,7 +99,8 @@ class LiveView(widgets.VBox):
         for control in controls.values():
             if isinstance(control, widgets.ValueWidget):
                 control.observe(self._on_change, names="value")
-        super().__init__([*header, *controls.values(), *footer, self._readout, self._image], **kwargs)
+        super().__init__([*header, *controls.values(), *footer, self._readout, self._image if body is None else body],
+                         **kwargs)
         self._show()
 
     # ---------------------------------------------------------------- protocol

@@ -226,6 +226,24 @@ def test_blitted_update_matches_a_figure_drawn_from_scratch(name, steps):
     assert diff.max() == 0, f"{np.count_nonzero(diff.max(axis=2))} pixels differ, by up to {diff.max()}"
 
 
+@pytest.mark.parametrize("theme", ["default", "projector", "dark"])
+@pytest.mark.parametrize("name, z_range", [("leaky_relu", (-8.0, 8.0)), ("sigmoid", (-3.0, 5.0)), ("gelu", (-20.0, 20.0))])
+def test_the_two_layer_render_equals_matplotlibs_own_full_draw(name, z_range, theme):
+    """The chrome (card, legend) is rendered once and the axes are drawn over it: the pixels
+    must be those of a plain ``canvas.draw()`` of the whole figure, after a z-range change too."""
+    from actviz.figures.render import png_bytes
+
+    fig = ActivationFigure(actviz.get(name), z_range=(-1.0, 1.0), theme=theme)
+    fig.render()
+    fig.update(z_range=z_range)  # the chrome is reused, the axes redrawn
+    fast = pixels(fig.render())
+    fig.canvas.draw()
+    for artist in fig.animated_artists:
+        if artist.get_visible():
+            artist.axes.draw_artist(artist) if artist.axes else fig.figure.draw_artist(artist)
+    assert np.array_equal(fast, pixels(png_bytes(fig.canvas)))
+
+
 def test_the_blit_comparison_can_see_a_stale_frame():
     # guard for the test above: the states compared there really do look different
     fig = ActivationFigure(actviz.get("leaky_relu"))

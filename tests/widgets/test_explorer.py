@@ -67,7 +67,7 @@ def test_one_slider_per_parameter(name):
     # every control is shown
     shown = set(map(id, e.children))
     assert all(id(c) in shown for c in e.controls.values())
-    assert isinstance(e.image, widgets.Image) and id(e.image) in shown
+    assert isinstance(e.image, widgets.Image) and id(e.canvas) in shown  # the live view; image is for code
     if name in ("sigmoid", "tanh", "relu", "leaky_relu"):  # of the seed four only leaky_relu has alpha
         assert ("alpha" in e.controls) == (name == "leaky_relu")
 
@@ -240,11 +240,13 @@ def test_outside_a_kernel_renders_are_synchronous_even_with_an_event_loop_runnin
     async def scenario():
         e = ex("sigmoid")
         before = e.renders
-        e.controls["z0"].value = -2.0
-        return e.renders - before, e.view.tangent.z0
+        e.controls["z_range"].value = (-3.0, 3.0)
+        after_range = e.renders - before
+        e.controls["z0"].value = -2.0  # the browser draws z0: the kernel follows, renders nothing
+        return after_range, e.renders - before, e.view.tangent.z0
 
     assert view_module.kernel_loop() is None
-    assert asyncio.run(scenario()) == (1, -2.0)
+    assert asyncio.run(scenario()) == (1, 1, -2.0)
 
 
 def test_tangent_slope_is_g_prime_after_moving_z0_and_alpha():
@@ -333,7 +335,7 @@ def test_many_moves_leak_no_figures_and_no_artists():
         z0.value = -6.0 + (i * 0.05) % 12.0
         if i % 250 == 0:
             e.controls["alpha"].value = 0.003 if e.controls["alpha"].value == 0.0 else 0.0  # saturated <-> dead
-    assert e.renders == renders + 1004
+    assert e.renders == renders + 4  # the 1000 z0 moves render nothing in the kernel: the browser draws them
     assert plt.get_fignums() == fignums == []
     assert n_figures() == baseline
     assert counts() == before
@@ -456,6 +458,10 @@ def test_a_callback_that_cannot_draw_says_so_and_does_not_raise(monkeypatch):
         raise RuntimeError("a figure that cannot be drawn")
 
     monkeypatch.setattr(e.view, "render", broken)
-    e.controls["z0"].value = 2.0  # must not raise out of the callback
+    e.controls["z_range"].value = (-2.0, 2.0)  # must not raise out of the callback
     assert e.last_error == "RuntimeError: a figure that cannot be drawn"
     assert "cannot be drawn" in e._readout.value and bytes(e._image.value) == png
+    monkeypatch.setattr(e.view, "update", lambda **kw: broken())
+    e.controls["z0"].value = 0.5  # the kernel's z0 path (no render) must not raise either
+    assert e.last_error == "RuntimeError: a figure that cannot be drawn"
+    assert "cannot be drawn" in e._readout.value
