@@ -321,6 +321,8 @@ def _isolated_env(work: Path) -> dict[str, str]:
         (work / sub).mkdir(parents=True, exist_ok=True)
         env[var] = str(work / sub)
     env["JUPYTER_PLATFORM_DIRS"] = "1"
+    # the project's server settings, as `python3 dev.py lab` and Binder use them
+    env["JUPYTER_CONFIG_PATH"] = str(REPO / "jupyter_config")
     env["PYTHONUNBUFFERED"] = "1"
     env.pop("JUPYTER_TOKEN", None)
     return env
@@ -675,7 +677,10 @@ class NotebookPage:
 class LabNotebook(NotebookPage):
     """A notebook opened in JupyterLab (``lab/tree/<nb>``), one page per notebook."""
 
-    def open(self, timeout: float = 60, collapse_sidebar: bool = True) -> "LabNotebook":
+    def open(self, timeout: float = 60, collapse_sidebar: bool = True,
+             wait_kernel: bool = True) -> "LabNotebook":
+        """Open the notebook; with *wait_kernel* False, return as soon as its cells show
+        (the kernel may still be starting, as when a student acts at once)."""
         t0 = time.monotonic()
         # A workspace of its own, reset: otherwise Lab restores the tabs (and kernels) of
         # notebooks opened earlier in the session, and the first cell found is a hidden one.
@@ -690,7 +695,8 @@ class LabNotebook(NotebookPage):
             if tab.count():
                 tab.first.click()
         self.focus_notebook()
-        self.wait_kernel_idle(timeout)
+        if wait_kernel:
+            self.wait_kernel_idle(timeout)
         self.timings["open"] = time.monotonic() - t0
         return self
 
