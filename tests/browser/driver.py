@@ -321,8 +321,6 @@ def _isolated_env(work: Path) -> dict[str, str]:
         (work / sub).mkdir(parents=True, exist_ok=True)
         env[var] = str(work / sub)
     env["JUPYTER_PLATFORM_DIRS"] = "1"
-    # the project's server settings, as `python3 dev.py lab` and Binder use them
-    env["JUPYTER_CONFIG_PATH"] = str(REPO / "jupyter_config")
     env["PYTHONUNBUFFERED"] = "1"
     env.pop("JUPYTER_TOKEN", None)
     return env

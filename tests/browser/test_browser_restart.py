@@ -1,16 +1,16 @@
 """Restart Kernel and Run All Cells right after opening a notebook, as a student does at once.
 
-The bug (issue 12): the restart races the first kernel connection. One failure mode was the
-server reading the page's v1-protocol frames as legacy ones (``struct.error: unpack requires a
-buffer``); jupyter_config/ now makes the kernel websocket speak one protocol, which removes
-that mode. A second mode is still OPEN: the server logs "Replacing stale connection" after the
-restart, the kernel runs the cells (it is idle), but their replies never reach the page, whose
-prompts stay at [*]. This test reproduces it (1 try in 2 or 3 on the 2-core machine) and so
-fails today; it costs a 90 s time-out when it does. It runs only on demand:
+The restart race of issue 12 is still OPEN. Seen here: the server logs "Replacing stale
+connection" after "Kernel restarted"; the kernel runs the cells (it is idle) but their replies
+never reach the page, whose prompts stay at [*]. (The issue also saw v1 frames parsed as legacy
+ones, ``struct.error``.) This test reproduces the hang (1 try in 2 or 3 on the 2-core machine),
+so it fails today, with a 90 s time-out; it runs only on demand:
 
     ACTVIZ_REPRO_RESTART=1 .venv/bin/python -m pytest tests/browser/test_browser_restart.py
 
-and is reported as skipped otherwise (not as a pass).
+and is reported as skipped otherwise (not as a pass). Forcing the legacy kernel protocol
+(``ZMQChannelsWebsocketConnection.kernel_ws_protocol = ""``) is no fix: Chromium then fails the
+websocket handshake ("Sent non-empty 'Sec-WebSocket-Protocol' header but no response").
 """
 
 import os
