@@ -6,7 +6,7 @@ Runs on temp copies (see conftest.served_root); screenshots go to test-artifacts
 
 import pytest
 
-from .driver import NOTEBOOKS, check_lab_notebook, check_voila_dashboard, code_cells, notebooks_in
+from .driver import NOTEBOOKS, check_lab_notebook, has_widgets, check_voila_dashboard, code_cells, notebooks_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -22,7 +22,8 @@ VOILA_PARAMS = [pytest.param(DASHBOARD.name, id=DASHBOARD.stem)]
 def test_notebook_in_lab(nb, open_in_lab):
     if nb is None:
         pytest.fail(f"no notebooks found: {NOTEBOOKS}/*.ipynb is empty")
-    check_lab_notebook(open_in_lab(nb))
+    # the committed notebooks are executed: their outputs say whether they show widgets
+    check_lab_notebook(open_in_lab(nb), widgets=has_widgets(NOTEBOOKS / nb))
 
 
 @pytest.mark.parametrize("nb", VOILA_PARAMS)
