@@ -4,7 +4,7 @@
     python3 dev.py lab       set up .venv and launch JupyterLab on notebooks/
     python3 dev.py test      set up .venv (+ Chromium for the browser tests) and run every test
     python3 dev.py record    re-execute every notebook in place (after changing actviz)
-    python3 dev.py voila     serve the code-free classroom dashboard
+    python3 dev.py voila     serve the code-free classroom dashboard to a class (deploy/voila/)
     python3 dev.py bench     run the benchmarks in benchmarks/
     python3 dev.py sheet     build the printable formula sheet, docs/formula-sheet.pdf (+ .png)
 
@@ -68,10 +68,15 @@ def ensure_chromium() -> None:
     )
 
 
+def as_root() -> list[str]:
+    """Jupyter refuses to run as root without --allow-root; containers (and CI) often are root."""
+    return ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+
+
 def lab(args) -> None:
     setup()
     os.execv(PY, [str(PY), "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT / 'notebooks'}",
-                  "--LabApp.default_url=/lab/tree/00_start_here.ipynb", *args])
+                  "--LabApp.default_url=/lab/tree/00_start_here.ipynb", *as_root(), *args])
 
 
 #: small matrices (the training notebooks): one BLAS thread is ~3x faster than several on 2 cores
@@ -104,8 +109,10 @@ def record(args) -> None:
 
 
 def voila(args) -> None:
+    """Voilà set up for a class: deploy/voila/classroom.py with the settings in deploy/voila/voila.py."""
     setup()
-    os.execv(PY, [str(PY), "-m", "voila", str(ROOT / "notebooks" / "dashboard.ipynb"), *args])
+    os.execv(PY, [str(PY), str(ROOT / "deploy" / "voila" / "classroom.py"),
+                  str(ROOT / "notebooks" / "dashboard.ipynb"), *args])
 
 
 def bench(args) -> None:

@@ -375,6 +375,31 @@ def start_voila(root: Path, work: Path, python: str = sys.executable,
     return srv
 
 
+CLASSROOM = Path(__file__).resolve().parents[2] / "deploy" / "voila" / "classroom.py"
+
+
+def start_classroom(notebook: Path, work: Path, class_size: int, python: str = sys.executable,
+                    timeout: float = 120) -> Server:
+    """``python3 dev.py voila`` on *notebook* (deploy/voila/classroom.py and its voila.py) for
+    *class_size* students; pages at ``/``. Returns once the preheated pool is full (asking
+    for ``/`` earlier would take a student's place)."""
+    work.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    cmd = [python, str(CLASSROOM), str(notebook), "--no-browser", f"--port={port}",
+           "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
+           f"--ClassroomVoila.class_size={class_size}"]
+    proc, log_path = _spawn("classroom", cmd, work, notebook.parent)
+    srv = Server("classroom", proc, f"http://127.0.0.1:{port}/", log_path, work)
+    srv.wait_ready("voila/static/voila.js", timeout)
+    t0 = time.monotonic()
+    while "Kernel pool of" not in log_path.read_text(errors="replace"):
+        if proc.poll() is not None or time.monotonic() - t0 > timeout:
+            srv.stop()
+            raise RuntimeError(f"classroom Voilà did not fill its pool:\n{srv.log_tail()}")
+        time.sleep(0.5)
+    return srv
+
+
 # --------------------------------------------------------------------------------------
 # Browser
 # --------------------------------------------------------------------------------------
@@ -832,7 +857,10 @@ class LabNotebook(NotebookPage):
 
 
 class VoilaDashboard(NotebookPage):
-    """A notebook rendered by Voilà (``voila/render/<nb>``)."""
+    """A notebook rendered by Voilà (``voila/render/<nb>``, or ``url_path``: ``""`` for a
+    server started on one notebook, such as ``start_classroom``)."""
+
+    url_path: str | None = None
 
     def open(self, timeout: float = 60, retries: int = 1) -> "VoilaDashboard":
         """Load with a timeout; on a stall reload once (observed ~1 load in 12)."""
@@ -841,7 +869,8 @@ class VoilaDashboard(NotebookPage):
         for attempt in range(retries + 1):
             try:
                 if attempt == 0:
-                    self.page.goto(self.server.url_for(f"voila/render/{self.nb}"),
+                    path = f"voila/render/{self.nb}" if self.url_path is None else self.url_path
+                    self.page.goto(self.server.url_for(path),
                                    wait_until="domcontentloaded", timeout=timeout * 1000)
                 else:
                     self.page.reload(wait_until="domcontentloaded", timeout=timeout * 1000)
