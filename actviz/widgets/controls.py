@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import anywidget
 import ipywidgets as widgets
 from traitlets import TraitError, validate as trait_validate
 
 from ..maths import validate
 from ..maths.registry import Param, names
 
-__all__ = ["Z_LIMIT", "MIN_Z_WIDTH", "SLIDER_LAYOUT", "SLIDER_STYLE", "WIDE_STYLE", "RangeOrderError", "ZRangeSlider",
+__all__ = ["SliderKeys", "Z_LIMIT", "MIN_Z_WIDTH", "SLIDER_LAYOUT", "SLIDER_STYLE", "WIDE_STYLE", "RangeOrderError", "ZRangeSlider",
            "z_range_slider", "z0_slider", "param_slider", "activation_dropdown"]
 
 #: The z range slider spans [-Z_LIMIT, Z_LIMIT].
@@ -82,3 +85,14 @@ def activation_dropdown(value: str, style=None, **kw) -> widgets.Dropdown:
     """A picker over every registered activation."""
     return widgets.Dropdown(options=names(), value=value, description="activation", style=style or SLIDER_STYLE,
                             tooltip="the activation g", **kw)
+
+
+class SliderKeys(anywidget.AnyWidget):
+    """Invisible; makes the arrow keys move a focused slider handle in Jupyter Notebook 7 too
+    (whose command-mode shortcuts took them first). Every live view carries one; the JS is
+    ``slider_keys.js`` beside this file."""
+
+    _esm = Path(__file__).parent / "slider_keys.js"
+
+    def __repr__(self) -> str:
+        return "SliderKeys()"

@@ -28,6 +28,8 @@ import time
 
 import ipywidgets as widgets
 
+from .controls import SliderKeys
+
 __all__ = ["LiveView", "png_bundle", "image_widget", "kernel_loop", "close_tree"]
 
 
@@ -99,8 +101,8 @@ class LiveView(widgets.VBox):
         for control in controls.values():
             if isinstance(control, widgets.ValueWidget):
                 control.observe(self._on_change, names="value")
-        super().__init__([*header, *controls.values(), *footer, self._readout, self._image if body is None else body],
-                         **kwargs)
+        super().__init__([*header, *controls.values(), *footer, self._readout, self._image if body is None else body,
+                          SliderKeys()], **kwargs)
         self._show()
 
     # ---------------------------------------------------------------- protocol
