@@ -5,12 +5,15 @@
     python3 dev.py test      set up .venv (+ Chromium for the browser tests) and run every test
     python3 dev.py record    re-execute every notebook in place (after changing actviz)
     python3 dev.py voila     serve the code-free classroom dashboard to a class (deploy/voila/)
+    python3 dev.py hub       a JupyterHub on this machine (deploy/hub/jupyterhub_config.py)
     python3 dev.py bench     run the benchmarks in benchmarks/
     python3 dev.py sheet     build the printable formula sheet, docs/formula-sheet.pdf (+ .png)
 
 Extra arguments after the command go to the tool, e.g. ``python3 dev.py test -k sigmoid``.
 Set-up is idempotent: the venv is reinstalled only when requirements.txt or pyproject.toml
-change (a hash is kept in .venv/actviz-install.stamp).
+change (a hash is kept in .venv/actviz-install.stamp); JupyterHub's proxy
+(configurable-http-proxy, from npm, pinned in deploy/hub/package-lock.json) goes into .hub/
+when npm is available and is reinstalled only when that lock file changes.
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / "actviz-install.stamp"
 CHROMIUM = Path("/usr/bin/chromium")
+HUB_SRC = ROOT / "deploy" / "hub"  # jupyterhub_config.py, package.json + package-lock.json (the proxy)
+HUB_DIR = ROOT / ".hub"  # gitignored: node_modules/ (the proxy), run/ (dev.py hub's database)
+CHP = HUB_DIR / "node_modules" / ".bin" / "configurable-http-proxy"
 
 
 def say(msg: str) -> None:
@@ -46,11 +52,34 @@ def setup() -> None:
     if not PY.exists():
         run([sys.executable, "-m", "venv", VENV])
     digest = hashlib.sha256(b"".join((ROOT / f).read_bytes() for f in ("requirements.txt", "pyproject.toml"))).hexdigest()
-    if STAMP.exists() and STAMP.read_text() == digest:
-        return
-    run([PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-    run([PY, "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements.txt"], cwd=ROOT)
-    STAMP.write_text(digest)
+    if not (STAMP.exists() and STAMP.read_text() == digest):
+        run([PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+        run([PY, "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements.txt"], cwd=ROOT)
+        STAMP.write_text(digest)
+    try:  # only `dev.py hub` and the hub test need it: a failure here is not fatal for lab etc.
+        ensure_hub_proxy()
+    except (RuntimeError, subprocess.CalledProcessError) as e:
+        say(f"skipped JupyterHub's proxy (needed by `dev.py hub` and the hub test): {e}")
+
+
+def ensure_hub_proxy() -> Path:
+    """configurable-http-proxy into .hub/ with ``npm ci`` from deploy/hub's lock file; again
+    only when the lock file changed (its copy in .hub/ is the stamp). Returns the executable."""
+    lock = (HUB_SRC / "package-lock.json").read_bytes()
+    if CHP.exists() and (HUB_DIR / "package-lock.json").exists() \
+            and (HUB_DIR / "package-lock.json").read_bytes() == lock:
+        return CHP
+    npm = shutil.which("npm")
+    if not npm:
+        raise RuntimeError("JupyterHub's proxy (configurable-http-proxy) needs npm "
+                           "(Node.js >= 20): install Node.js and run `python3 dev.py test` again")
+    HUB_DIR.mkdir(exist_ok=True)
+    for f in ("package.json", "package-lock.json"):
+        shutil.copy(HUB_SRC / f, HUB_DIR / f)
+    run([npm, "ci", "--prefix", HUB_DIR, "--no-audit", "--no-fund", "--loglevel=error"])
+    if not CHP.exists():
+        raise RuntimeError(f"npm ci finished but {CHP} is missing")
+    return CHP
 
 
 def ensure_chromium() -> None:
@@ -86,6 +115,10 @@ QUIET_BLAS = {"OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1"
 def test(args) -> None:
     setup()
     ensure_chromium()
+    try:  # tests/browser/test_browser_hub.py runs the real proxy
+        ensure_hub_proxy()
+    except (RuntimeError, subprocess.CalledProcessError) as e:
+        sys.exit(f"The hub test needs JupyterHub's proxy: {e}")
     cmd = [PY, "-m", "pytest", *PYTEST_ARGS, *args]
     say(" ".join(str(c) for c in cmd))
     sys.exit(subprocess.run([str(c) for c in cmd], cwd=ROOT, env={**os.environ, **QUIET_BLAS}).returncode)
@@ -115,6 +148,22 @@ def voila(args) -> None:
                   str(ROOT / "notebooks" / "dashboard.ipynb"), *args])
 
 
+def hub(args) -> None:
+    """JupyterHub on this machine: the config the hub test uses; state in .hub/run/."""
+    setup()
+    try:
+        ensure_hub_proxy()
+    except (RuntimeError, subprocess.CalledProcessError) as e:
+        sys.exit(str(e))
+    if not os.environ.get("ACTVIZ_HUB_PASSWORD"):
+        sys.exit("Set ACTVIZ_HUB_PASSWORD (8+ characters): the password students type, e.g.\n"
+                 "  ACTVIZ_HUB_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_urlsafe(9))')"
+                 " python3 dev.py hub")
+    (HUB_DIR / "run").mkdir(parents=True, exist_ok=True)
+    os.chdir(HUB_DIR / "run")  # jupyterhub.sqlite and the cookie secret are written here
+    os.execv(BIN / "jupyterhub", [str(BIN / "jupyterhub"), "-f", str(HUB_SRC / "jupyterhub_config.py"), *args])
+
+
 def bench(args) -> None:
     setup()
     sys.exit(subprocess.run([str(PY), "-m", "benchmarks.run", *args], cwd=ROOT).returncode)
@@ -128,7 +177,7 @@ def sheet(args) -> None:
     sys.exit(subprocess.run([str(PY), "-c", code, *args], cwd=ROOT).returncode)
 
 
-COMMANDS = {"lab": lab, "test": test, "record": record, "voila": voila, "bench": bench, "sheet": sheet}
+COMMANDS = {"lab": lab, "test": test, "record": record, "voila": voila, "hub": hub, "bench": bench, "sheet": sheet}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

@@ -112,10 +112,11 @@ def voila_context(chromium, blocked_requests):
 def _page_fixture(request, context, server, root, cls, suffix):
     opened: list[tuple[object, str, float]] = []
 
-    def open_(nb: str, stem: str | None = None, **open_kw):
+    def open_(nb: str, stem: str | None = None, page=None, **open_kw):
+        """*page*: a Playwright page to adopt instead of a new one (see LabNotebook.open)."""
         stem = stem or Path(nb).stem
         (ARTIFACTS / f"{stem}-{suffix}-FAILED.png").unlink(missing_ok=True)
-        page = cls(context.new_page(), server, nb, root=root)
+        page = cls(page or context.new_page(), server, nb, root=root)
         opened.append((page, stem, time.monotonic()))
         return page.open(**open_kw)
 

@@ -252,6 +252,8 @@ class Server:
                 with urllib.request.urlopen(self.url_for(probe), timeout=5) as r:
                     if r.status == 200:
                         break
+            except urllib.error.HTTPError as e:  # e.g. a hub's proxy: 503 until routes exist
+                e.close()
             except (urllib.error.URLError, OSError):
                 pass
             if time.monotonic() - t0 > timeout:
@@ -289,7 +291,7 @@ class Server:
             self.proc.wait(5)
         except subprocess.TimeoutExpired:
             pass
-        strays = pids_mentioning(str(self.work))
+        strays = sorted(set(pids_mentioning(str(self.work))) | set(pids_inside(self.work)))
         for pid in strays:
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -309,6 +311,23 @@ def pids_mentioning(text: str) -> list[int]:
         except OSError:
             continue
         if text in cmd:
+            found.append(int(d.name))
+    return found
+
+
+def pids_inside(folder: Path) -> list[int]:
+    """Pids (not ours) whose working directory is *folder* or below it (a hub's proxy and
+    the students' servers and kernels, which name no temp dir on their command lines)."""
+    folder = folder.resolve()
+    found = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit() or int(d.name) == os.getpid():
+            continue
+        try:
+            cwd = Path(os.readlink(d / "cwd"))
+        except OSError:
+            continue
+        if cwd == folder or folder in cwd.parents:
             found.append(int(d.name))
     return found
 
@@ -397,6 +416,49 @@ def start_classroom(notebook: Path, work: Path, class_size: int, python: str = s
             srv.stop()
             raise RuntimeError(f"classroom Voilà did not fill its pool:\n{srv.log_tail()}")
         time.sleep(0.5)
+    return srv
+
+
+@dataclass
+class HubUser(Server):
+    """One student's single-user server behind a hub, seen through the hub's proxy
+    (``<hub>/user/<name>/``). Pages carry no token (the browser logged in through the hub's
+    form and holds its cookies); REST calls send the student's API token in a header."""
+
+    def url_for(self, path: str) -> str:
+        return self.url + path.lstrip("/")
+
+    def api(self, path: str, method: str = "GET") -> Any:
+        req = urllib.request.Request(self.url + path.lstrip("/"), method=method,
+                                     headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            body = r.read()
+        return json.loads(body) if body else None
+
+    def stop(self, timeout: float = 10) -> list[int]:
+        return []  # the hub owns it: stopping the hub stops it
+
+
+def start_hub(config: Path, work: Path, homes: Path, password: str,
+              python: str = sys.executable, timeout: float = 90) -> Server:
+    """JupyterHub with *config* (the repo's deploy/hub/jupyterhub_config.py), from the venv of
+    *python*, on random loopback ports; its database, cookie secret and log in *work*,
+    students' homes in *homes*. Returns when ``hub/api`` answers through the proxy."""
+    work.mkdir(parents=True, exist_ok=True)
+    port, hub_port, api_port = free_port(), free_port(), free_port()
+    exe = str(Path(python).with_name("jupyterhub"))
+    cmd = [exe, "-f", str(config), f"--JupyterHub.bind_url=http://127.0.0.1:{port}",
+           f"--JupyterHub.hub_port={hub_port}",
+           f"--ConfigurableHTTPProxy.api_url=http://127.0.0.1:{api_port}",
+           f"--SimpleLocalProcessSpawner.home_dir_template={homes}/{{username}}"]
+    log_path = work / "hub.log"
+    log = open(log_path, "wb")
+    env = {**_isolated_env(work), "ACTVIZ_HUB_PASSWORD": password}
+    proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    log.close()
+    srv = Server("hub", proc, f"http://127.0.0.1:{port}/", log_path, work)
+    srv.wait_ready("hub/api", timeout)
     return srv
 
 
@@ -677,6 +739,34 @@ class NotebookPage:
                           _handle_value(h), scope["scope"],
                           scope["indices"], before, after, time.monotonic() - t0)
 
+    def drag_slider(self, index: int, dx: float = 40, settle: float = 0.5,
+                    timeout: float = 15) -> SliderMove:
+        """Press the mouse on handle *index*, drag it *dx* px to the right (to the left when
+        that does not move it), release; then wait as :meth:`move_slider` does."""
+        h = self.handles().nth(index)
+        h.scroll_into_view_if_needed()
+        info = h.evaluate(_JS_HANDLE_INFO)
+        scope = self.page.evaluate(_JS_SCOPE, [h.element_handle(), PLOT_IMG])
+        before = self.wait_images_stable([], [], settle=0.2, timeout=5)
+        t0 = time.monotonic()
+        key = "drag"
+        for sign in (1, -1):
+            box = h.bounding_box()
+            x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+            self.page.mouse.move(x, y)
+            self.page.mouse.down()
+            for k in range(1, 6):  # in steps, as a hand does: noUiSlider follows mousemove
+                self.page.mouse.move(x + sign * dx * k / 5, y)
+            self.page.mouse.up()
+            key = f"drag {sign * dx:+.0f}px"
+            if _handle_value(h) != info["now"]:
+                break
+        after = self.wait_images_stable(before, scope["indices"], settle=settle,
+                                        timeout=timeout)
+        return SliderMove(index, info["label"], info["which"], key, info["now"],
+                          _handle_value(h), scope["scope"], scope["indices"], before, after,
+                          time.monotonic() - t0)
+
     def move_all_sliders(self, presses: int = 3, **kw) -> list[SliderMove]:
         t0 = time.monotonic()
         moves = [self.move_slider(i, presses, **kw) for i in range(self.handles().count())]
@@ -701,15 +791,18 @@ class LabNotebook(NotebookPage):
     """A notebook opened in JupyterLab (``lab/tree/<nb>``), one page per notebook."""
 
     def open(self, timeout: float = 60, collapse_sidebar: bool = True,
-             wait_kernel: bool = True) -> "LabNotebook":
+             wait_kernel: bool = True, navigate: bool = True) -> "LabNotebook":
         """Open the notebook; with *wait_kernel* False, return as soon as its cells show
-        (the kernel may still be starting, as when a student acts at once)."""
+        (the kernel may still be starting, as when a student acts at once). With *navigate*
+        False, adopt the page as it is (it already shows the notebook, e.g. where an
+        nbgitpuller link landed)."""
         t0 = time.monotonic()
         # A workspace of its own, reset: otherwise Lab restores the tabs (and kernels) of
         # notebooks opened earlier in the session, and the first cell found is a hidden one.
         ws = "t" + secrets.token_hex(4)
-        self.page.goto(self.server.url_for(f"lab/workspaces/{ws}/tree/{self.nb}?reset"),
-                       wait_until="domcontentloaded", timeout=timeout * 1000)
+        if navigate:
+            self.page.goto(self.server.url_for(f"lab/workspaces/{ws}/tree/{self.nb}?reset"),
+                           wait_until="domcontentloaded", timeout=timeout * 1000)
         self.page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=timeout * 1000)
         panels = self.page.locator(".jp-NotebookPanel").count()
         assert panels == 1, f"expected only {self.nb} open in Lab, found {panels} notebooks"
