@@ -394,6 +394,27 @@ def start_voila(root: Path, work: Path, python: str = sys.executable,
     return srv
 
 
+def start_notebook7(root: Path, work: Path, python: str = sys.executable,
+                    timeout: float = 90) -> Server:
+    """Jupyter Notebook 7 serving *root*; pages at ``notebooks/<nb>``."""
+    work.mkdir(parents=True, exist_ok=True)
+    # Notebook 7 does not read overrides.json from --JupyterNotebookApp.app_settings_dir (tried):
+    # the labconfig default_setting_overrides in the (isolated) config dir, which it does read
+    labconfig = work / "config" / "labconfig"
+    labconfig.mkdir(parents=True, exist_ok=True)
+    (labconfig / "default_setting_overrides.json").write_text(json.dumps(LAB_OVERRIDES, indent=1))
+    port, token = free_port(), secrets.token_hex(16)
+    cmd = [python, "-m", "jupyter", "notebook", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           "--port-retries=0", f"--IdentityProvider.token={token}", "--allow-root",
+           f"--ServerApp.root_dir={root}", "--ServerApp.terminals_enabled=False",
+           f"--JupyterNotebookApp.user_settings_dir={work / 'user-settings'}",
+           f"--JupyterNotebookApp.workspaces_dir={work / 'workspaces'}"]
+    proc, log_path = _spawn("notebook7", cmd, work, root)
+    srv = Server("notebook7", proc, f"http://127.0.0.1:{port}/", log_path, work, token)
+    srv.wait_ready("api/status", timeout)
+    return srv
+
+
 CLASSROOM = Path(__file__).resolve().parents[2] / "deploy" / "voila" / "classroom.py"
 
 
@@ -947,6 +968,23 @@ class LabNotebook(NotebookPage):
         s = self.session()
         if s:
             self.server.api(f"api/sessions/{s['id']}", method="DELETE")
+
+
+class Notebook7Page(LabNotebook):
+    """A notebook opened in Jupyter Notebook 7 (``notebooks/<nb>``): the same notebook panel,
+    menus and commands as JupyterLab, one document per page."""
+
+    def open(self, timeout: float = 60, collapse_sidebar: bool = False,
+             wait_kernel: bool = True) -> "Notebook7Page":
+        t0 = time.monotonic()
+        self.page.goto(self.server.url_for(f"notebooks/{self.nb}"), wait_until="domcontentloaded",
+                       timeout=timeout * 1000)
+        self.page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=timeout * 1000)
+        self.focus_notebook()
+        if wait_kernel:
+            self.wait_kernel_idle(timeout)
+        self.timings["open"] = time.monotonic() - t0
+        return self
 
 
 class VoilaDashboard(NotebookPage):
