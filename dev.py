@@ -28,6 +28,16 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / "actviz-install.stamp"
 CHROMIUM = Path("/usr/bin/chromium")
+#: the project's Jupyter server settings (jupyter_config/jupyter_server_config.py says why)
+JUPYTER_CONFIG = ROOT / "jupyter_config"
+
+
+def jupyter_env(env=None) -> dict:
+    """*env* (default: this process's) with jupyter_config/ first on JUPYTER_CONFIG_PATH."""
+    env = dict(os.environ if env is None else env)
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        p for p in (str(JUPYTER_CONFIG), env.get("JUPYTER_CONFIG_PATH", "")) if p)
+    return env
 
 
 def say(msg: str) -> None:
@@ -70,8 +80,8 @@ def ensure_chromium() -> None:
 
 def lab(args) -> None:
     setup()
-    os.execv(PY, [str(PY), "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT / 'notebooks'}",
-                  "--LabApp.default_url=/lab/tree/00_start_here.ipynb", *args])
+    os.execve(PY, [str(PY), "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT / 'notebooks'}",
+                   "--LabApp.default_url=/lab/tree/00_start_here.ipynb", *args], jupyter_env())
 
 
 #: small matrices (the training notebooks): one BLAS thread is ~3x faster than several on 2 cores
