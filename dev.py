@@ -34,6 +34,16 @@ CHROMIUM = Path("/usr/bin/chromium")
 HUB_SRC = ROOT / "deploy" / "hub"  # jupyterhub_config.py, package.json + package-lock.json (the proxy)
 HUB_DIR = ROOT / ".hub"  # gitignored: node_modules/ (the proxy), run/ (dev.py hub's database)
 CHP = HUB_DIR / "node_modules" / ".bin" / "configurable-http-proxy"
+#: the project's Jupyter server settings (jupyter_config/jupyter_server_config.py says why)
+JUPYTER_CONFIG = ROOT / "jupyter_config"
+
+
+def jupyter_env(env=None) -> dict:
+    """*env* (default: this process's) with jupyter_config/ first on JUPYTER_CONFIG_PATH."""
+    env = dict(os.environ if env is None else env)
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        p for p in (str(JUPYTER_CONFIG), env.get("JUPYTER_CONFIG_PATH", "")) if p)
+    return env
 
 
 def say(msg: str) -> None:
@@ -104,8 +114,8 @@ def as_root() -> list[str]:
 
 def lab(args) -> None:
     setup()
-    os.execv(PY, [str(PY), "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT / 'notebooks'}",
-                  "--LabApp.default_url=/lab/tree/00_start_here.ipynb", *as_root(), *args])
+    os.execve(PY, [str(PY), "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT / 'notebooks'}",
+                   "--LabApp.default_url=/lab/tree/00_start_here.ipynb", *as_root(), *args], jupyter_env())
 
 
 #: small matrices (the training notebooks): one BLAS thread is ~3x faster than several on 2 cores

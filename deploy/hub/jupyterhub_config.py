@@ -48,3 +48,7 @@ c.Spawner.http_timeout = 60
 _chp = ROOT / ".hub" / "node_modules" / ".bin" / "configurable-http-proxy"
 if _chp.exists():  # else: configurable-http-proxy from PATH
     c.ConfigurableHTTPProxy.command = [str(_chp)]
+
+# The students' servers read the project's server settings (jupyter_config/: the fix for the
+# "Restart Kernel and Run All right after opening" race), as `python3 dev.py lab` does.
+c.Spawner.environment = {"JUPYTER_CONFIG_PATH": str(ROOT / "jupyter_config")}

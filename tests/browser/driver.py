@@ -340,6 +340,10 @@ def _isolated_env(work: Path) -> dict[str, str]:
         (work / sub).mkdir(parents=True, exist_ok=True)
         env[var] = str(work / sub)
     env["JUPYTER_PLATFORM_DIRS"] = "1"
+    # the project's server settings, as `python3 dev.py lab` and Binder use them
+    # (ACTVIZ_NO_SERVER_CONFIG=1 leaves them out, e.g. to reproduce issue 12.3 unfixed)
+    if not os.environ.get("ACTVIZ_NO_SERVER_CONFIG"):
+        env["JUPYTER_CONFIG_PATH"] = str(REPO / "jupyter_config")
     env["PYTHONUNBUFFERED"] = "1"
     env.pop("JUPYTER_TOKEN", None)
     return env
@@ -369,7 +373,8 @@ def start_lab(root: Path, work: Path, python: str = sys.executable,
            f"--LabApp.app_settings_dir={app_settings}",
            f"--LabApp.user_settings_dir={work / 'user-settings'}",
            f"--LabApp.workspaces_dir={work / 'workspaces'}",
-           "--ServerApp.terminals_enabled=False"]
+           "--ServerApp.terminals_enabled=False",
+           *os.environ.get("ACTVIZ_LAB_ARGS", "").split()]
     # No news feed / update check requests (news_url=None is not expressible on the CLI).
     (work / "config").mkdir(exist_ok=True)
     (work / "config" / "jupyter_lab_config.json").write_text(json.dumps(

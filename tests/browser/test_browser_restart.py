@@ -1,19 +1,20 @@
 """Restart Kernel and Run All Cells right after opening a notebook, as a student does at once.
 
-The restart race of issue 12 is still OPEN. Seen here: the server logs "Replacing stale
-connection" after "Kernel restarted"; the kernel runs the cells (it is idle) but their replies
-never reach the page, whose prompts stay at [*]. (The issue also saw v1 frames parsed as legacy
-ones, ``struct.error``.) This test reproduces the hang (1 try in 2 or 3 on the 2-core machine),
-so it fails today, with a 90 s time-out; it runs only on demand:
+Issue 12.3: with jupyter_server 2.21.1 the websocket that Lab opens after the restart replaces
+one still waiting in ``open()`` ("Replacing stale connection"); the stale one kept its ZMQ
+sockets, whose identity is the page's session id, so the restarted kernel could route replies
+to it (prompts at [*], kernel idle) and its queued frames were later parsed as legacy ones
+(``struct.error``). Fixed by ``jupyter_config/actviz_kernel_ws.py`` (see there). On demand:
 
-    ACTVIZ_REPRO_RESTART=1 .venv/bin/python -m pytest tests/browser/test_browser_restart.py
+    ACTVIZ_REPRO_RESTART=1 [ACTVIZ_REPRO_TRIES=10] .venv/bin/python -m pytest tests/browser/test_browser_restart.py
 
-and is reported as skipped otherwise (not as a pass). Forcing the legacy kernel protocol
-(``ZMQChannelsWebsocketConnection.kernel_ws_protocol = ""``) is no fix: Chromium then fails the
-websocket handshake ("Sent non-empty 'Sec-WebSocket-Protocol' header but no response").
+``ACTVIZ_NO_SERVER_CONFIG=1`` starts Lab without jupyter_config/ (the unfixed behaviour);
+``ACTVIZ_REPRO_DUMP=/tmp/x`` writes the server log and the page's websocket events of a
+failed attempt to /tmp/x-attemptN.{log,client}.
 """
 
 import os
+import re
 
 import pytest
 
@@ -21,22 +22,73 @@ from .driver import code_cells
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(
     not os.environ.get("ACTVIZ_REPRO_RESTART"),
-    reason="reproduces the open restart race of issue 12 (fails today); ACTVIZ_REPRO_RESTART=1 runs it")]
+    reason="slow on-demand check of the restart race of issue 12.3; ACTVIZ_REPRO_RESTART=1 runs it")]
 
 NB = "00_start_here.ipynb"
-TRIES = 3  # each is ~15 s on the 2-core CI machine; the bug showed in 1-2 of 5
+
+# Restarting a kernel that is still starting: jupyter_client interrupts it (SIGINT) before
+# shutting it down, and the dying kernel process writes its own traceback to stderr, which
+# lands in the server's log: KeyboardInterrupt mid-import, or ipykernel's "Exception ignored
+# in: <coroutine object Kernel...>" traceback at exit (event loop / zmq socket already closed). That is the old kernel
+# going away as asked, not a server error; every other traceback still fails the test.
+_KILLED_KERNEL_STARTUP = re.compile(
+    r"^(?:Traceback \(most recent call last\):\n(?:[ \t].*\n)*?KeyboardInterrupt\n"
+    r"|Exception ignored in: <coroutine object (?:IPython)?Kernel\.\w+ at 0x[0-9a-f]+>\n"
+    r"Traceback \(most recent call last\):\n(?:[ \t].*\n)*\S.*\n)", re.M)
 
 
-def test_restart_and_run_all_at_once_never_leaves_a_dead_kernel(open_in_lab, lab_server):
+def _without_killed_kernel_startup(log: str) -> str:
+    return _KILLED_KERNEL_STARTUP.sub("", log)
+TRIES = int(os.environ.get("ACTVIZ_REPRO_TRIES", 3))  # each is ~15 s on the 2-core CI machine; the bug showed in 1-2 of 5
+
+
+def test_restart_and_run_all_at_once_never_leaves_a_dead_kernel(open_in_lab, lab_server, lab_context):
     cells = None
+    outcomes = []
+    events = []
+    wscount = []
+    t00 = __import__("time").time()
+    def stamp():
+        import datetime
+        return datetime.datetime.now().strftime("%H:%M:%S.%f")[:-3]
+    def on_ws(ws):
+        wscount.append(1)
+        wid = len(wscount)
+        events.append(f"WSOPEN#{wid} {stamp()} {ws.url[-60:]}")
+        ws.on("close", lambda _w: events.append(f"WSCLOSE#{wid} {stamp()}"))
+        ws.on("socketerror", lambda e: events.append(f"WSERR#{wid} {stamp()} {e}"))
+        ws.on("framesent", lambda f: events.append(f"SENT#{wid} {stamp()} {len(f) if f else 0} {bytes(f[:300]) if isinstance(f, bytes) else f[:300]}"))
+        ws.on("framereceived", lambda f: events.append(f"RECV#{wid} {stamp()} {len(f) if f else 0}"))
+    def on_console(m):
+        if "ebSocket" in m.text or "econnect" in m.text or "Kernel" in m.text or m.type in ("error", "warning"):
+            events.append(f"CONSOLE {stamp()} {m.type} {m.text[:200]}")
+    lab_context.on("page", lambda p: (p.on("websocket", on_ws), p.on("console", on_console)))
     for attempt in range(TRIES):
+      events.clear()
+      try:
         seen = len(lab_server.log_path.read_text(errors="replace"))
         nb = open_in_lab(NB, stem=f"restart-at-once-{attempt}", wait_kernel=False)
         cells = cells or code_cells(nb._nb_path())
         nb.restart_and_run_all()  # no wait for the kernel: the race a student can hit
-        nb.wait_run_complete(cells, timeout=90)
+        nb.wait_run_complete(cells, timeout=float(os.environ.get("ACTVIZ_REPRO_TIMEOUT", 90)))
         assert nb.kernel_status() == "idle"
-        log = lab_server.log_path.read_text(errors="replace")[seen:]
+        log = _without_killed_kernel_startup(lab_server.log_path.read_text(errors="replace")[seen:])
         for sign in ("struct.error", "unpack requires a buffer", "Traceback"):
             assert sign not in log, f"attempt {attempt + 1}: the server log shows {sign!r}:\n{log[-3000:]}"
         nb.shutdown_kernel()
+        outcomes.append("ok")
+      except Exception as e:
+        outcomes.append(f"FAIL {type(e).__name__}: {str(e)[:200]}")
+        dump = os.environ.get("ACTVIZ_REPRO_DUMP")
+        if dump:
+            with open(f"{dump}-attempt{attempt + 1}.log", "w") as f:
+                f.write(lab_server.log_path.read_text(errors="replace")[seen:])
+            with open(f"{dump}-attempt{attempt + 1}.client", "w") as f:
+                f.write("\n".join(events))
+        try:
+            nb.shutdown_kernel()
+        except Exception:
+            pass
+      print(f"attempt {attempt + 1}: {outcomes[-1]}", flush=True)
+    print("OUTCOMES", outcomes)
+    assert all(o == "ok" for o in outcomes), outcomes
