@@ -146,12 +146,12 @@ def _trust(fn: AccurateFunction, values: dict, budget: Budget) -> None:
 
     z = CHECK_GRID
     order = np.concatenate([np.arange(k, len(z), 16) for k in (0, 8, 4, 12, 2, 6, 10, 14, 1, 3, 5, 7, 9, 11, 13, 15)])
-    end = time.monotonic() + min(TRUST_SECONDS, max(0.0, budget.left() - 0.2))
+    end = time.thread_time() + min(TRUST_SECONDS, max(0.0, budget.left() - 0.2))
     bad = []
     for chunk in np.array_split(order, 16):
-        if time.monotonic() > end:
+        if time.thread_time() > end:
             break
-        found = budget.attempt(max(0.05, end - time.monotonic()), disagreements, fn, z[chunk], values, 1e-11, default=None)
+        found = budget.attempt(max(0.05, end - time.thread_time()), disagreements, fn, z[chunk], values, 1e-11, default=None)
         if found is None:
             break
         bad.extend(int(chunk[i]) for i in found)

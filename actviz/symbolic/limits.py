@@ -1,4 +1,10 @@
-"""Wall-clock limits for symbolic work, in any thread.
+"""Time limits for symbolic work, in any thread, counted in the working thread's CPU time.
+
+CPU time, not wall-clock time: a derivation that fits on an idle machine fits on a loaded one
+too (a 2-core machine running other work made derivations of built-in activations give up and
+differ from run to run). A wall-clock backstop of :data:`WALL_FACTOR` times the limit still
+ends a call that waits instead of computing. Where the platform has no per-thread CPU clock,
+wall-clock time is used.
 
 sympy's running time cannot be bounded from the size of its input (simplify, solve, even
 latex printing can take a minute on a short formula), so every symbolic step runs under a
@@ -29,12 +35,34 @@ SYMBOLIC_SECONDS = 5.0  # one derivation in all (parse, differentiate, simplify,
 SIMPLIFY_SECONDS = 1.0  # one simplification attempt: past this the unsimplified form is kept
 LATEX_SECONDS = 1.0     # sympy.latex of one expression: past this a plain-text rendering is used
 
+WALL_FACTOR = 6.0       # a limit of s seconds of CPU time also ends after WALL_FACTOR * s seconds of wall-clock time
+
 _RETRY_SECONDS = 0.05
 _set_async_exc = getattr(getattr(ctypes, "pythonapi", None), "PyThreadState_SetAsyncExc", None)
 
 
 class OutOfTime(BaseException):
     """Raised in the working thread when its time is up (a BaseException: ``except Exception`` lets it pass)."""
+
+
+def _cpu_clock():
+    """The calling thread's CPU-time clock id, or None (then wall-clock time is used)."""
+    try:
+        return time.pthread_getcpuclockid(threading.get_ident())
+    except (AttributeError, OSError):
+        return None
+
+
+def _elapsed(call) -> float:
+    """Seconds used by a limited call: its thread's CPU time, or wall time / WALL_FACTOR if more."""
+    wall = (time.monotonic() - call["wall0"]) / WALL_FACTOR
+    if call["clock"] is None:
+        return wall * WALL_FACTOR
+    try:
+        cpu = time.clock_gettime(call["clock"]) - call["cpu0"]
+    except OSError:  # the thread is gone
+        return math.inf
+    return max(cpu, wall)
 
 
 def _raise_in(thread_id: int, exc) -> None:
@@ -63,18 +91,18 @@ class _Watchdog:
 
     def run(self) -> None:
         while True:
-            with self.lock:
-                upcoming = min((c["next"] for c in self.calls.values()), default=math.inf)
-            time.sleep(min(0.05, max(self.TICK, upcoming - time.monotonic())))
-            now = time.monotonic()
+            with self.lock:  # a call's clock advances at most as fast as the wall clock
+                upcoming = min((c["next"] - _elapsed(c) for c in self.calls.values()), default=math.inf)
+            time.sleep(min(0.05, max(self.TICK, upcoming)))
             with self.lock:
                 for call in self.calls.values():
-                    if now >= call["next"]:
+                    used = _elapsed(call)
+                    if used >= call["next"]:
                         status = _where(call["thread"], call["frame"])
                         if status == "inside":
                             call["fired"] = True
                             _raise_in(call["thread"], OutOfTime)
-                            call["next"] = now + _RETRY_SECONDS
+                            call["next"] = used + _RETRY_SECONDS
                         elif status == "gone":
                             call["next"] = math.inf
 
@@ -100,13 +128,16 @@ _WATCHDOG = _Watchdog()
 
 
 def with_time_limit(seconds: float, fn, *args, **kwargs):
-    """``fn(*args, **kwargs)``, or :class:`OutOfTime` once ``seconds`` of wall-clock time have passed."""
+    """``fn(*args, **kwargs)``, or :class:`OutOfTime` once it has used ``seconds`` of this thread's
+    CPU time (or ``WALL_FACTOR * seconds`` of wall-clock time)."""
     if _set_async_exc is None:  # not CPython: no way to interrupt a thread; run without a limit
         return fn(*args, **kwargs)
     _WATCHDOG.ensure_running()
     me = sys._getframe()
     token = object()
-    call = {"thread": threading.get_ident(), "frame": me, "next": time.monotonic() + seconds, "fired": False}
+    clock = _cpu_clock()
+    call = {"thread": threading.get_ident(), "frame": me, "next": seconds, "fired": False, "clock": clock,
+            "cpu0": time.clock_gettime(clock) if clock is not None else 0.0, "wall0": time.monotonic()}
     outcome = None
     try:
         try:
@@ -139,14 +170,19 @@ def _finish(token, call) -> None:
 
 
 class Budget:
-    """One wall-clock allowance shared by the symbolic steps of one call."""
+    """One allowance (CPU seconds of the thread that makes it, as :func:`with_time_limit`
+    counts them) shared by the symbolic steps of one call."""
 
     def __init__(self, seconds: float | None = None):
         self.seconds = SYMBOLIC_SECONDS if seconds is None else seconds
-        self.end = time.monotonic() + self.seconds
+        self._call = {"clock": _cpu_clock(), "wall0": time.monotonic()}
+        self._call["cpu0"] = time.clock_gettime(self._call["clock"]) if self._call["clock"] is not None else 0.0
+
+    def _used(self) -> float:
+        return _elapsed(self._call)
 
     def left(self) -> float:
-        return max(self.end - time.monotonic(), 0.001)
+        return max(self.seconds - self._used(), 0.001)
 
     def run(self, step: str, fn, *args, **kwargs):
         """``fn(*args)`` within the allowance; a ``ValueError`` naming ``step`` otherwise.
@@ -154,7 +190,7 @@ class Budget:
         sympy's own arithmetic errors on odd input become ``ValueError`` too, in plain words.
         """
         try:
-            if time.monotonic() >= self.end:  # spent by the steps before (each may overrun by a tick)
+            if self._used() >= self.seconds:  # spent by the steps before (each may overrun by a tick)
                 raise OutOfTime()
             return with_time_limit(self.left(), fn, *args, **kwargs)
         except OutOfTime:
@@ -171,7 +207,7 @@ class Budget:
 
     def attempt(self, seconds: float, fn, *args, default=None, **kwargs):
         """``fn(*args)`` if it finishes within ``seconds`` (and the allowance), else ``default``."""
-        if time.monotonic() >= self.end:
+        if self._used() >= self.seconds:
             return default
         try:
             return with_time_limit(min(seconds, self.left()), fn, *args, **kwargs)

@@ -67,13 +67,13 @@ class Tex:
         from .limits import LATEX_SECONDS, OutOfTime, with_time_limit
 
         if self.left > 0.01:
-            t0 = time.monotonic()
+            t0 = time.thread_time()
             try:
                 return with_time_limit(min(LATEX_SECONDS, self.left), sympy.latex, expr)
             except (OutOfTime, ArithmeticError, TypeError, ValueError, RecursionError):
                 pass
             finally:
-                self.left -= time.monotonic() - t0
+                self.left -= time.thread_time() - t0
         return r"\text{" + sympy.sstr(expr, full_prec=False).replace("{", "(").replace("}", ")") + "}"
 
 

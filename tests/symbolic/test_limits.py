@@ -71,13 +71,13 @@ def test_a_slow_derivation_in_a_worker_thread_ends_within_the_limit(monkeypatch)
     outcome = {}
 
     def work():
-        t0 = time.perf_counter()
+        t0 = time.thread_time()
         try:
             from_expression("erf(cos(atan(max(cos((z/7)), erf(sinh(10)))))) * tanh(softplus(z)) + erf(sigmoid(z))")
             outcome["result"] = "accepted"
         except ValueError as exc:
             outcome["result"] = str(exc)
-        outcome["seconds"] = time.perf_counter() - t0
+        outcome["seconds"] = time.thread_time() - t0  # the worker's CPU time, which the limit counts
 
     thread = threading.Thread(target=work, daemon=True)
     thread.start()
@@ -85,3 +85,35 @@ def test_a_slow_derivation_in_a_worker_thread_ends_within_the_limit(monkeypatch)
     assert not thread.is_alive(), "the derivation hung in a worker thread"
     assert "too complicated" in outcome["result"]
     assert outcome["seconds"] < 0.5 + 3.0  # the limit holds: 0.5 s allowed, some slack for unwinding
+
+
+def test_a_call_that_waits_is_ended_by_the_wall_clock_backstop(monkeypatch):
+    """CPU time does not advance while a call sleeps; the wall-clock backstop still ends it."""
+    monkeypatch.setattr(limits, "WALL_FACTOR", 2.0)
+    t0 = time.perf_counter()
+    with pytest.raises(OutOfTime):
+        with_time_limit(0.2, lambda: [time.sleep(0.01) for _ in range(1000)])
+    assert time.perf_counter() - t0 < 3.0  # 2 x 0.2 s asked, plus slack
+
+
+def test_waiting_for_the_cpu_does_not_count():
+    """A thread that computes 0.15 s while another thread holds the CPU is not cut off at a 0.3 s
+    limit: the limit counts the thread's own CPU time (so results do not depend on the machine's load)."""
+    stop = threading.Event()
+
+    def hog():
+        while not stop.is_set():
+            pass
+
+    others = [threading.Thread(target=hog, daemon=True) for _ in range(3)]
+    for t in others:
+        t.start()
+    try:
+        def work():
+            t0 = time.thread_time()
+            while time.thread_time() - t0 < 0.15:
+                pass
+            return "done"
+        assert with_time_limit(0.3, work) == "done"
+    finally:
+        stop.set()
