@@ -1158,11 +1158,11 @@ def print_validation(v: dict, n1: dict | None) -> str:
         return f"validation: {v['error']}"
     f = lambda xs: ", ".join(_f(x) for x in xs)  # noqa: E731
     lines = ["validation (same idle server after the run, alternating one protocol client and one Chromium page):",
-             f"  page usable, protocol client: {f(v['protocol_usable_ms'])} ms (whole HTML {f(v['protocol_html_ms'])})",
-             f"  page usable, Chromium (slider visible + canvas drawn, performance.now()): {f(v['browser_usable_ms'])} ms "
+             f"  page usable, protocol client: {f(v['protocol_usable_ms'])} (whole HTML {f(v['protocol_html_ms'])})",
+             f"  page usable, Chromium (slider visible + canvas drawn, performance.now()): {f(v['browser_usable_ms'])} "
              f"(whole HTML {f(v['browser_html_ms'])})"]
     if n1:
-        lines.append(f"  N=1 in the run (fresh server, first page): protocol client {_ms(n1['page_usable_ms'])} ms")
+        lines.append(f"  N=1 in the run (fresh server, first page): protocol client {_ms(n1['page_usable_ms'])}")
     lines.append(f"  widgets rendered by the browser vs displayed models the client found: "
                  + ("same counts " + json.dumps(v["counts_client"]) if not v["count_mismatch"]
                     else "MISMATCH (client, browser) " + json.dumps(v["count_mismatch"])))
@@ -1274,7 +1274,7 @@ def main(argv=None) -> int:
                 res = asyncio.run(run_class(server, sampler, n, opts))
                 s = summarize(n, res, sampler, server)
                 summaries.append(s)
-                log(f"N={n}: usable {s['usable_pages']}/{n}, page usable {_ms(s['page_usable_ms'])} ms, "
+                log(f"N={n}: usable {s['usable_pages']}/{n}, page usable {_ms(s['page_usable_ms'])}, "
                     f"z0 ack {_ms(s['z0_ack_ms'])}, z range {_ms(s['z_range_ms'])}, alpha {_ms(s['alpha_ms'])}")
                 if opts.validate and validation is None and n <= 5:
                     log(f"N={n}: validating against headless Chromium on the same server ...")
