@@ -5,6 +5,7 @@ memory, cold imports and the notebook suite, against the naive ``interact`` desi
     .venv/bin/python -m benchmarks.run                 # everything (~5 min on 2 cores), from the repo root
     .venv/bin/python -m benchmarks.run --quick         # smoke run (~1 min; no nbval, no browser)
     .venv/bin/python -m benchmarks.run --only kernel burst --json /tmp/b.json
+    .venv/bin/python -m benchmarks.run --only class    # on demand only: a small class on one Voilà
     python3 dev.py bench [same options]
 
 Prints a table (metric, median, p95, share of a 60 Hz frame, target, met?) and writes JSON
@@ -43,7 +44,11 @@ BENCHMARKS = {
     "nbval": ("bench_nbval.py", [], 900, False),
     "browser": ("bench_browser.py", [], 600, False),
     "encode": ("bench_encode.py", [], 300, True),
+    # on demand only (--only class): a class of students on one Voilà; a small run here (1 and 2
+    # students, 10 s), the full one is .venv/bin/python -m benchmarks.bench_class --students 1 5 10 30
+    "class": ("bench_class.py", [], 900, False),
 }
+ON_DEMAND = {"class"}  # never in the default set, only when --only names them
 GROUP_TITLES = {
     "in-process": "slider move in the kernel process: set value -> image ready to send",
     "real kernel": "slider move over jupyter_client: comm update -> image message received",
@@ -53,9 +58,11 @@ GROUP_TITLES = {
     "notebooks": "notebook suite",
     "browser": "JupyterLab + headless Chromium, loopback and a far kernel: ArrowRight on a slider -> new plot pixels",
     "encoders": "encoding what the kernel still renders: size, encode and decode time per encoder",
+    "class": "N students on one Voilà serving the dashboard (protocol clients; p50 median, p95; max in the note)",
 }
 PACKAGES = ["actviz", "numpy", "matplotlib", "ipywidgets", "ipykernel", "jupyter_client", "jupyterlab",
-            "jupyterlab_widgets", "matplotlib-inline", "nbval", "pytest", "playwright", "pillow", "psutil"]
+            "jupyterlab_widgets", "matplotlib-inline", "nbval", "pytest", "playwright", "pillow", "psutil",
+            "voila", "jupyter_server", "tornado", "anywidget"]
 NOISE = ("Kernel is running over TCP without encryption",)
 
 
@@ -228,7 +235,7 @@ def main(argv=None) -> int:
         print(f"{e}: run with the project's venv: .venv/bin/python -m benchmarks.run (or python3 dev.py bench)", file=sys.stderr)
         return 2
 
-    names = args.only or [n for n, spec in BENCHMARKS.items() if spec[3] or not args.quick]
+    names = args.only or [n for n, spec in BENCHMARKS.items() if (spec[3] or not args.quick) and n not in ON_DEMAND]
     env = environment()
     print(f"actviz benchmarks{' (quick)' if args.quick else ''}: {', '.join(names)}  "
           f"[{env['cpu_count']} CPUs, load {', '.join(f'{x:.1f}' for x in env['loadavg_start'] or [])}]", file=sys.stderr)
