@@ -98,7 +98,8 @@ class ServerFailed(RuntimeError):
 class VoilaServer:
     """``python -m voila notebooks/dashboard.ipynb`` in its own session, Jupyter dirs in ``work``."""
 
-    def __init__(self, work: Path, voila_args: list[str], config: Path | None, timeout: float):
+    def __init__(self, work: Path, voila_args: list[str], config: Path | None, timeout: float,
+                 classroom: bool = False):
         from jupyter_core.paths import jupyter_config_path
 
         self.work = work
@@ -128,7 +129,9 @@ class VoilaServer:
                 else:
                     os.environ["JUPYTER_CONFIG_DIR"] = old
             extra = [f"--Voila.config_file_paths={p}" for p in paths]
-        self.cmd = [sys.executable, "-m", "voila", str(NOTEBOOK), "--no-browser", f"--port={self.port}",
+        # --classroom: what `python3 dev.py voila` runs (deploy/voila/classroom.py + its voila.py)
+        launcher = [str(REPO / "deploy" / "voila" / "classroom.py")] if classroom else ["-m", "voila"]
+        self.cmd = [sys.executable, *launcher, str(NOTEBOOK), "--no-browser", f"--port={self.port}",
                     "--Voila.ip=127.0.0.1", *extra, *voila_args]
         self.log_path = work / "voila.log"
         with open(self.log_path, "wb") as logf:
@@ -154,6 +157,14 @@ class VoilaServer:
                                    f"command: {' '.join(self.cmd)}\nlog:\n{self.log_tail()}")
             time.sleep(0.2)
         self.start_seconds = now() - t0
+        self.pool_seconds = None
+        if classroom:  # the teacher starts the server before the class: wait for its preheated pool
+            while "Kernel pool of" not in self.log_tail(400):
+                if self.proc.poll() is not None or now() - t0 > 10 * timeout:
+                    self.stop()
+                    raise ServerFailed(f"the classroom Voilà did not fill its pool.\nlog:\n{self.log_tail()}")
+                time.sleep(0.5)
+            self.pool_seconds = now() - t0
         self.warnings = [line for line in self.log_tail(200).splitlines()
                          if ("WARNING" in line or "Unrecognized" in line) and "00000000-0000" not in line]
 
@@ -894,6 +905,7 @@ def summarize(n: int, res: dict, sampler: Sampler, server: VoilaServer) -> dict:
     return {
         "N": n,
         "server_start_s": server.start_seconds,
+        "pool_filled_s": server.pool_seconds,
         "page_ttfb_ms": stats(s.get("ttfb_ms") for s in st),
         "page_html_ms": stats(s.get("html_ms") for s in st),
         "page_usable_ms": stats(s.get("usable_ms") for s in st),
@@ -1195,6 +1207,9 @@ def parse_args(argv=None):
     ap.add_argument("--seconds", type=float, default=20.0, help="seconds of slider moves per student (default 20)")
     ap.add_argument("--config", type=Path, help="a Voilà config file (voila.py / voila.json content), loaded via "
                                                 "--Voila.config_file_paths")
+    ap.add_argument("--classroom", action="store_true",
+                    help="serve as `python3 dev.py voila` does (deploy/voila/classroom.py and its settings); "
+                         "students arrive once its preheated pool is full")
     ap.add_argument("--voila-arg", action="append", default=[], metavar="ARG",
                     help="extra argument for voila (repeatable), e.g. --voila-arg=--preheat_kernel=True")
     ap.add_argument("--activation", default="leaky_relu", help="picked in the dropdown first ('' = keep sigmoid, no alpha)")
@@ -1262,7 +1277,7 @@ def main(argv=None) -> int:
             work = Path(tmp) / f"n{n}"
             work.mkdir()
             try:
-                server = VoilaServer(work, opts.voila_arg, opts.config, opts.server_timeout)
+                server = VoilaServer(work, opts.voila_arg, opts.config, opts.server_timeout, opts.classroom)
             except ServerFailed as e:
                 print(f"bench_class: the Voilà server did not start (N={n}):\n{e}", file=sys.stderr)
                 return 3
@@ -1270,6 +1285,7 @@ def main(argv=None) -> int:
             sampler.start()
             try:
                 log(f"N={n}: Voilà on {server.url} in {server.start_seconds:.1f} s" +
+                    (f", preheated pool full after {server.pool_seconds:.1f} s" if server.pool_seconds else "") +
                     (f"; log warnings: {server.warnings}" if server.warnings else ""))
                 res = asyncio.run(run_class(server, sampler, n, opts))
                 s = summarize(n, res, sampler, server)
