@@ -164,6 +164,32 @@ class VoilaServer:
                     self.stop()
                     raise ServerFailed(f"the classroom Voilà did not fill its pool.\nlog:\n{self.log_tail()}")
                 time.sleep(0.5)
+            # "filled" means started; wait until the preheated kernels have run the dashboard too
+            # (the server and its kernels use < 5 % of a CPU over 2 s), as before a real class
+            import psutil
+
+            def cpu() -> float:
+                total = 0.0
+                try:
+                    procs = [psutil.Process(self.proc.pid)]
+                    procs += procs[0].children(recursive=True)
+                except psutil.Error:
+                    return 0.0
+                for p in procs:
+                    try:
+                        t = p.cpu_times()
+                        total += t.user + t.system
+                    except psutil.Error:
+                        pass
+                return total
+
+            before = cpu()
+            while now() - t0 < 10 * timeout:
+                time.sleep(2.0)
+                after = cpu()
+                if after - before < 0.1:
+                    break
+                before = after
             self.pool_seconds = now() - t0
         self.warnings = [line for line in self.log_tail(200).splitlines()
                          if ("WARNING" in line or "Unrecognized" in line) and "00000000-0000" not in line]
@@ -671,7 +697,9 @@ class Student:
 
     def find_explorer(self) -> dict:
         """The explorer's models: canvas (AnyModel), its box, z range, z0, parameter sliders."""
-        canvases = [mid for mid in self.displayed_tree() if self.models.get(mid, {}).get("name") == "AnyModel"]
+        # the tangent canvas is the AnyModel with a frame (every live view also has an invisible SliderKeys one)
+        canvases = [mid for mid in self.displayed_tree() if self.models.get(mid, {}).get("name") == "AnyModel"
+                    and "frame" in self.models[mid].get("state", {})]
         if not canvases:
             raise LookupError("no canvas (AnyModel) in the displayed tree")
         canvas = canvases[0]
@@ -1285,7 +1313,7 @@ def main(argv=None) -> int:
             sampler.start()
             try:
                 log(f"N={n}: Voilà on {server.url} in {server.start_seconds:.1f} s" +
-                    (f", preheated pool full after {server.pool_seconds:.1f} s" if server.pool_seconds else "") +
+                    (f", preheated pool ready (quiet) after {server.pool_seconds:.1f} s" if server.pool_seconds else "") +
                     (f"; log warnings: {server.warnings}" if server.warnings else ""))
                 res = asyncio.run(run_class(server, sampler, n, opts))
                 s = summarize(n, res, sampler, server)

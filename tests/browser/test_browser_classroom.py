@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from .driver import VoilaDashboard, check_voila_dashboard, new_context, start_classroom
+from .driver import VoilaDashboard, _check_moves, check_voila_dashboard, new_context, start_classroom
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -49,7 +49,8 @@ def test_a_class_of_two(classroom, chromium, served_root):
     ctx = chromium.new_context()
     try:
         first = _student(ctx, classroom, served_root).open()
-        check_voila_dashboard(first)
+        check_voila_dashboard(first)  # every slider by keyboard
+        _check_moves([first.drag_slider(0)], "the dashboard in the classroom Voilà, by mouse")
         assert not first.page.locator(NOTICE).is_visible(), "the 'sliders did not load' notice shows beside working sliders"
         kernel = first.page.evaluate(KERNEL_ID)
 

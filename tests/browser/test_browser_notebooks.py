@@ -6,7 +6,7 @@ Runs on temp copies (see conftest.served_root); screenshots go to test-artifacts
 
 import pytest
 
-from .driver import NOTEBOOKS, check_lab_notebook, check_voila_dashboard, has_widgets, notebooks_in
+from .driver import NOTEBOOKS, _check_moves, check_lab_notebook, check_voila_dashboard, has_widgets, notebooks_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -71,6 +71,12 @@ def expression_box_rejects_code_and_plots_a_formula(nb):
     assert not nb.callback_errors()
 
 
-#: what a student does next in a notebook, after it ran and its sliders moved
-AFTER_RUN_ALL = {"08_train_a_tiny_network.ipynb": [train_button_trains_and_fills_the_progress_bar],
+def a_slider_moves_by_mouse(nb):
+    """Press, drag and release the first slider handle: the value and the plot change."""
+    _check_moves([nb.drag_slider(0)], f"{nb.nb} in Lab, by mouse")
+
+
+#: what a student does next in a notebook, after it ran and its sliders moved (by keyboard)
+AFTER_RUN_ALL = {"01_sigmoid.ipynb": [a_slider_moves_by_mouse],
+                 "08_train_a_tiny_network.ipynb": [train_button_trains_and_fills_the_progress_bar],
                  "09_your_own_activation.ipynb": [expression_box_rejects_code_and_plots_a_formula]}
