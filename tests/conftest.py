@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from fractions import Fraction
@@ -23,6 +24,16 @@ import sympy as sp
 import actviz
 
 Z = sp.Symbol("z", real=True)
+
+
+def pins(path) -> dict[str, str]:
+    """``name == version`` pins of a requirements file (names lower-case, ``_`` as ``-``)."""
+    out = {}
+    for line in path.read_text().splitlines():
+        m = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s#]+)", line.strip())
+        if m:
+            out[m.group(1).lower().replace("_", "-")] = m.group(2)
+    return out
 
 
 def _exact(value: float) -> sp.Rational:

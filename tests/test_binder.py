@@ -1,6 +1,5 @@
 """The Binder set-up, checked without Docker: repo2docker writes its Dockerfile, pins agree."""
 
-import re
 import shutil
 import subprocess
 import sys
@@ -8,16 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import pins
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def pins(path):
-    out = {}
-    for line in path.read_text().splitlines():
-        m = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s#]+)", line.strip())
-        if m:
-            out[m.group(1).lower().replace("_", "-")] = m.group(2)
-    return out
 
 
 def test_binder_pins_agree_with_requirements():

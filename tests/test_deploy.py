@@ -21,19 +21,12 @@ import jsonschema
 import pytest
 import yaml
 
+from .conftest import pins
+
 ROOT = Path(__file__).resolve().parent.parent
 VALUES = ROOT / "deploy" / "z2jh" / "values.yaml"
 CHART_VERSION = "4.4.0"
 CHART = Path(os.environ.get("ACTVIZ_Z2JH_CHART") or ROOT.parent / "shared" / f"z2jh-{CHART_VERSION}")
-
-
-def pins(path):
-    out = {}
-    for line in path.read_text().splitlines():
-        m = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s#]+)", line.strip())
-        if m:
-            out[m.group(1).lower().replace("_", "-")] = m.group(2)
-    return out
 
 
 @pytest.fixture(scope="module")
