@@ -52,7 +52,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import struct
 import subprocess
 import sys
@@ -64,6 +63,7 @@ import uuid
 from pathlib import Path
 
 from benchmarks._common import REPO, median, p95
+from tests.browser.driver import Server, free_port
 
 NOTEBOOK = Path("notebooks") / "dashboard.ipynb"  # relative to the repo root (the server's cwd)
 V1 = "v1.kernel.websocket.jupyter.org"
@@ -81,12 +81,6 @@ def now() -> float:
 def stats(xs) -> dict:
     xs = [float(x) for x in xs if x is not None]
     return {"n": len(xs), "p50": median(xs), "p95": p95(xs), "max": max(xs) if xs else None}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ============================================================================ the server
@@ -138,6 +132,7 @@ class VoilaServer:
             self.proc = subprocess.Popen(self.cmd, cwd=REPO, env=env, stdout=logf, stderr=subprocess.STDOUT,
                                          stdin=subprocess.DEVNULL, start_new_session=True)
         self.seen_pids: set[int] = {self.proc.pid}
+        self._server = Server("voila", self.proc, self.url, self.log_path, work)  # its stop() and log_tail()
         t0 = now()
         while True:
             if self.proc.poll() is not None:
@@ -195,32 +190,16 @@ class VoilaServer:
                          if ("WARNING" in line or "Unrecognized" in line) and "00000000-0000" not in line]
 
     def log_tail(self, n: int = 40) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
-        except OSError:
-            return ""
+        return self._server.log_tail(n)
 
     def stop(self) -> list[int]:
-        """SIGTERM the server (it shuts its kernels down), then SIGKILL whatever of it is left.
-        Returns the pids that had to be killed."""
+        """SIGTERM the server (it shuts its kernels down), then SIGKILL whatever of it is left
+        (the browser tests' Server.stop), and any kernel of it still running: Voilà's kernels run
+        in sessions of their own and name no folder of ours. Returns the pids that had to be killed."""
         import psutil
 
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(20)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                pass
-        killed = []
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            pass
-        for pid in self.seen_pids - {self.proc.pid}:  # kernels run in sessions of their own
+        killed = self._server.stop(20)
+        for pid in self.seen_pids - {self.proc.pid}:
             try:
                 p = psutil.Process(pid)
                 if "ipykernel" in " ".join(p.cmdline()):
