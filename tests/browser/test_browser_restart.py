@@ -49,7 +49,6 @@ def test_restart_and_run_all_at_once_never_leaves_a_dead_kernel(open_in_lab, lab
     outcomes = []
     events = []
     wscount = []
-    t00 = __import__("time").time()
     def stamp():
         import datetime
         return datetime.datetime.now().strftime("%H:%M:%S.%f")[:-3]
