@@ -349,10 +349,11 @@ def _isolated_env(work: Path) -> dict[str, str]:
     return env
 
 
-def _spawn(name: str, cmd: list[str], work: Path, cwd: Path) -> tuple[subprocess.Popen, Path]:
+def _spawn(name: str, cmd: list[str], work: Path, cwd: Path,
+           extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, Path]:
     log_path = work / f"{name}.log"
     log = open(log_path, "wb")
-    proc = subprocess.Popen(cmd, cwd=cwd, env=_isolated_env(work), stdout=log,
+    proc = subprocess.Popen(cmd, cwd=cwd, env={**_isolated_env(work), **(extra_env or {})}, stdout=log,
                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             start_new_session=True)
     log.close()
@@ -477,12 +478,7 @@ def start_hub(config: Path, work: Path, homes: Path, password: str,
            f"--JupyterHub.hub_port={hub_port}",
            f"--ConfigurableHTTPProxy.api_url=http://127.0.0.1:{api_port}",
            f"--SimpleLocalProcessSpawner.home_dir_template={homes}/{{username}}"]
-    log_path = work / "hub.log"
-    log = open(log_path, "wb")
-    env = {**_isolated_env(work), "ACTVIZ_HUB_PASSWORD": password}
-    proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
-    log.close()
+    proc, log_path = _spawn("hub", cmd, work, work, {"ACTVIZ_HUB_PASSWORD": password})
     srv = Server("hub", proc, f"http://127.0.0.1:{port}/", log_path, work)
     srv.wait_ready("hub/api", timeout)
     return srv
