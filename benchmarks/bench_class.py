@@ -20,7 +20,7 @@ in the Voilà page does:
    ``request_states``; *page usable* = page fetch started -> the ``update_states`` reply (every
    model's state, binary buffers included) has arrived and holds every model of the page;
 3. pick ``--activation`` (default leaky_relu, which has an alpha slider) in the activation
-   dropdown ({index}) -> the new explorer's canvas background (the kernel builds a new explorer);
+   dropdown ({index}) -> the explorer's new canvas background (the kernel switches it in place);
 4. for ``--seconds``: z0 moves at ``--z0-rate`` per second (an ``update`` {value} to the z0
    slider and, as the browser's jsdlink does, {z0} to the canvas); heavy moves at
    ``--heavy-rate`` per second, alternating z range (low handle) and alpha; like the ipywidgets
@@ -713,13 +713,12 @@ class Student:
         fut = self.wait_background(None, t)
         await self.update(ex["dropdown"], {"index": labels.index(name)})
         deadline = t + self.opts.move_timeout
-        while True:  # a background from a canvas that is new (not the old explorer's)
-            t_bg, cid = await asyncio.wait_for(fut, max(0.01, deadline - now()))
-            if cid != old_canvas:
-                break
-            fut = self.wait_background(None, t_bg)
-        # the box's children update (new explorer shown) may come after the background
-        while self.find_explorer()["canvas"] == old_canvas and now() < deadline:
+        # the first background after the pick (nothing else moves meanwhile): the explorer
+        # switches in place (same canvas, new parameter sliders sent before the background);
+        # an older dashboard built a new explorer (a new canvas, shown by a children update
+        # that may come after its background)
+        t_bg, cid = await asyncio.wait_for(fut, max(0.01, deadline - now()))
+        while cid != old_canvas and self.find_explorer()["canvas"] != cid and now() < deadline:
             await asyncio.sleep(0.02)
         self.r["switch_ms"] = 1000 * (t_bg - t)
 

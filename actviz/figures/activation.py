@@ -8,6 +8,7 @@ redraws the artists that changed ("blitting"). The look comes from :mod:`.style`
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 
@@ -16,7 +17,7 @@ from matplotlib.patches import Rectangle
 
 from ..maths import validate
 from ..maths.analysis import dead_regions, max_slope, flat_regions, tangent_at
-from ..maths.registry import Activation, as_activation
+from ..maths.registry import Activation, as_activation, get, names
 from .render import FigureView, StaticFigure
 from .style import OKABE_ITO, SERIES_COLOURS, SERIES_STYLES, ThemeLike, new_figure, resolve_theme, style_axes
 
@@ -71,6 +72,13 @@ def mathtext(tex: str) -> str:
     return f"${tex}$"
 
 
+def registry_titles() -> frozenset[str]:
+    """The mathtext titles of the built-in activations: typeset without a trial parse
+    (test_every_registered_formula_is_valid_mathtext checks that each one does), which saves ~50 ms per new figure."""
+    return frozenset(mathtext(t) for n in names() for a in (get(n),) for t in (a.latex_g, a.latex_dg_from_g or a.latex_dg))
+
+
+@functools.lru_cache(maxsize=256)
 def title_for(tex: str, fallback: str, max_chars: int = 90) -> str:
     """``tex`` as a mathtext title, or ``fallback`` when it is too long or mathtext can't
     typeset it (formulas typed by learners can be either; the notebook shows them in full)."""
@@ -79,11 +87,16 @@ def title_for(tex: str, fallback: str, max_chars: int = 90) -> str:
     title = mathtext(tex)
     if len(title) > max_chars:
         return fallback
+    if title in _REGISTRY_TITLES():
+        return title
     try:
         MathTextParser("path").parse(title)
     except ValueError:
         return fallback
     return title
+
+
+_REGISTRY_TITLES = functools.cache(registry_titles)
 
 
 class ActivationFigure(FigureView):
@@ -108,8 +121,7 @@ class ActivationFigure(FigureView):
         for ax, xl in ((self.ax_g, "$z$"), (self.ax_dg, "$z$")):
             style_axes(ax, th)
             ax.set_xlabel(xl, fontsize=fs)
-        self.ax_g.set_title(title_for(act.latex_g, "$g(z)$"), fontsize=fs)
-        self.ax_dg.set_title(title_for(act.latex_dg_from_g or act.latex_dg, "$g'(z)$"), fontsize=fs)
+        self._set_titles()
         anim = dict(animated=True)
         # every artist that moves with a slider is animated: drawn only by blitting
         self.line_g, = self.ax_g.plot([], [], color=c["blue"], lw=lw, ls="-", label="$g(z)$", **anim)
@@ -128,11 +140,22 @@ class ActivationFigure(FigureView):
         self._legends()
         self._background = None
         self._axes_key = None
-        self._chrome = None  # the figure without its two axes (card, legend): fixed per activation
-        self._chrome_key = None
+        self._chrome = None  # the figure without its two axes (card, legend): fixed per figure
         self._compute()
 
     # ---------------------------------------------------------------- state
+
+    def _set_titles(self) -> None:
+        fs, act = self.theme.font_size, self.act
+        self.ax_g.set_title(title_for(act.latex_g, "$g(z)$"), fontsize=fs)
+        self.ax_dg.set_title(title_for(act.latex_dg_from_g or act.latex_dg, "$g'(z)$"), fontsize=fs)
+
+    def set_activation(self, act) -> None:
+        """Show another activation in this figure (z range and z0 kept). Cheaper than a new
+        figure: the chrome (card and legend row, the same for every activation) is reused."""
+        self.act = as_activation(act)
+        self._set_titles()
+        self._compute()
 
     def update(self, act: Activation | None = None, z0: float | None = None, z_range=None) -> None:
         """Change any of the activation (same name, new params), z0 or the z range.
@@ -221,7 +244,7 @@ class ActivationFigure(FigureView):
         key = (self.z_range, self.act.name, self.act.latex_g)  # parameters move within fixed limits
         if key != self._axes_key or self._background is None:
             self._fixed_limits()
-            self._draw_axes_over_chrome(key[1:])  # everything but the animated artists
+            self._draw_axes_over_chrome()  # everything but the animated artists
             self._background = self.canvas.copy_from_bbox(self.figure.bbox)
             self._axes_key = key
         else:
@@ -279,13 +302,14 @@ class ActivationFigure(FigureView):
                 "text": [readout_line(z, a, b) for z, a, b in zip(steps.tolist(), g.tolist(), dg.tolist())],
                 "style": style, "label": f"g(z) and g\u2032(z) of {self.act.label} with the tangent at z\u2080"}
 
-    def _draw_axes_over_chrome(self, chrome_key) -> None:
+    def _draw_axes_over_chrome(self) -> None:
         """A full render, in two layers: the chrome (the card and the legend row, the same for
-        every z range) is rendered once per activation and reused; the axes are redrawn on it.
-        Same pixels as ``canvas.draw()`` (the legend sits below the axes, they never overlap)
-        at about two thirds of the cost."""
+        every activation and z range: titles and everything else that changes are in the
+        axes) is rendered once per figure and reused; the axes are redrawn on it. Same pixels
+        as ``canvas.draw()`` (the legend sits below the axes, they never overlap) at about two
+        thirds of the cost."""
         axes = (self.ax_g, self.ax_dg)
-        if self._chrome is None or self._chrome_key != chrome_key:
+        if self._chrome is None:
             for ax in axes:
                 ax.set_visible(False)
             try:
@@ -294,7 +318,6 @@ class ActivationFigure(FigureView):
                 for ax in axes:
                     ax.set_visible(True)
             self._chrome = self.canvas.copy_from_bbox(self.figure.bbox)
-            self._chrome_key = chrome_key
         else:
             self.canvas.restore_region(self._chrome)
         renderer = self.canvas.get_renderer()

@@ -83,11 +83,9 @@ class Dashboard(widgets.VBox):
     def _on_pick(self, change) -> None:
         if change["new"] not in names():
             return
-        old = self.explorer
-        self.explorer = Explorer(change["new"], theme=self.theme)
-        self._explorer_box.children = (self.explorer,)
-        self.explorer_question.value = explorer_question(self.explorer.act)
-        old.close_all_views()
+        question = explorer_question(get(change["new"]))  # before: the page then changes all at once
+        self.explorer.set_activation(change["new"])  # z range and z0 stay where the student put them
+        self.explorer_question.value = question
 
     def __repr__(self) -> str:
         return f"Dashboard({self.explorer!r})"

@@ -31,6 +31,10 @@ __all__ = ["Explorer", "Comparison", "explore", "compare", "DEFAULT_COMPARISON"]
 DEFAULT_COMPARISON = ("sigmoid", "tanh", "relu", "leaky_relu")
 
 
+def _title_html(act) -> str:
+    return f"<b>{html.escape(act.name)}</b>: drag a slider, or click it and use the arrow keys"
+
+
 class Explorer(LiveView):
     """g and g' of one activation with sliders for the z range, z0 and each parameter.
 
@@ -53,8 +57,31 @@ class Explorer(LiveView):
         self._readout_text = widgets.HTML()  # readout's value for code; the browser shows the canvas's
         self.canvas = TangentCanvas(layout=widgets.Layout(width="100%", max_width=f"{int(view.figure.bbox.width)}px"))
         self._link = link_z0(controls["z0"], self.canvas)
-        title = widgets.HTML(f"<b>{html.escape(self.act.name)}</b>: drag a slider, or click it and use the arrow keys")
-        super().__init__(view, controls, header=[title], body=self.canvas)
+        self._title = widgets.HTML(_title_html(self.act))
+        super().__init__(view, controls, header=[self._title], body=self.canvas)
+
+    def set_activation(self, act, **params) -> None:
+        """Explore another activation (a name or an Activation) in this explorer: the z range
+        and z0 stay, the parameter sliders are those of the new activation (at its defaults,
+        or ``params``). Cheaper than a new Explorer: the figure, its chrome and the widgets
+        are kept (the dashboard's "pick an activation")."""
+        act = as_activation(act, **params)
+        old = [self.controls.pop(p.name) for p in self.act.param_specs]
+        for slider in old:
+            slider.unobserve(self._on_change, names="value")
+        new = {p.name: param_slider(p, act.params[p.name]) for p in act.param_specs}
+        for slider in new.values():
+            slider.observe(self._on_change, names="value")
+        self.controls.update(new)
+        self.act = act
+        self.view.set_activation(act)
+        self.refresh()  # the slow part first: then the plot, sliders and title change within ms
+        kept = [w for w in self.children if w not in old]
+        at = kept.index(self.controls["z0"]) + 1
+        self.children = (*kept[:at], *new.values(), *kept[at:])
+        self._title.value = _title_html(act)
+        for slider in old:
+            close_tree(slider)
 
     def _on_change(self, change) -> None:
         if self._batch:

@@ -1,6 +1,7 @@
 """The classroom Voilà (``python3 dev.py voila``) as a class of two meets it, in Chromium.
 
-Two places (``class_size=2``): the first student gets the dashboard and moves every slider;
+Two places (``class_size=2``): the first student gets the dashboard, moves every slider, picks
+another activation by keyboard and moves its sliders (the new one included);
 the second one's widget JS is blocked, so the page must say the sliders did not load and how to
 retry; a third gets "the class is full" (HTTP 503); when the first closes the tab, the page's
 close beacon (with the _xsrf cookie the page now sets) shuts the kernel down at once, and the
@@ -13,7 +14,9 @@ import urllib.request
 
 import pytest
 
-from .driver import VoilaDashboard, _check_moves, check_voila_dashboard, new_context, start_classroom
+import actviz
+
+from .driver import ARTIFACTS, SLIDER_HANDLE, VoilaDashboard, _check_moves, check_voila_dashboard, new_context, start_classroom
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -42,6 +45,24 @@ def _student(ctx, srv, served_root) -> VoilaDashboard:
     return d
 
 
+def _pick_by_keyboard(d: VoilaDashboard, name: str) -> None:
+    """Choose ``name`` in the activation list with the arrow keys; the explorer must show it
+    with one more slider (its parameter), and every slider, the new one too, moves the plot."""
+    before = d.handles().count()
+    picker = d.page.locator(".actviz-dashboard select").first
+    options = picker.evaluate("(s) => [...s.options].map((o) => o.value)")
+    picker.focus()
+    for _ in range(options.index(name) - options.index(picker.input_value())):
+        d.page.keyboard.press("ArrowDown")
+    d.page.wait_for_function(f"() => document.querySelectorAll({SLIDER_HANDLE!r}).length === {before + 1}",
+                             timeout=30_000)
+    assert picker.input_value() == name
+    d.page.get_by_text(f"{name}: drag a slider").wait_for(timeout=10_000)
+    d.page.get_by_text(f"where is the tangent of {actviz.get(name).label} steepest").wait_for(timeout=10_000)
+    d.screenshot(ARTIFACTS / "classroom-picked-leaky-relu.png")
+    _check_moves(d.move_all_sliders(2), f"the dashboard after picking {name} by keyboard")
+
+
 def test_a_class_of_two(classroom, chromium, served_root):
     # No request routing in this context: Playwright's interception holds back the beacon a
     # page sends while it unloads (seen: the kernel went only when the browser closed).
@@ -52,6 +73,7 @@ def test_a_class_of_two(classroom, chromium, served_root):
         check_voila_dashboard(first)  # every slider by keyboard
         _check_moves([first.drag_slider(0)], "the dashboard in the classroom Voilà, by mouse")
         assert not first.page.locator(NOTICE).is_visible(), "the 'sliders did not load' notice shows beside working sliders"
+        _pick_by_keyboard(first, "leaky_relu")  # the explorer switches in place: alpha's slider appears and moves the plot
         kernel = first.page.evaluate(KERNEL_ID)
 
         # the second student's browser never gets the widget manager: no sliders can appear

@@ -244,6 +244,31 @@ def test_the_two_layer_render_equals_matplotlibs_own_full_draw(name, z_range, th
     assert np.array_equal(fast, pixels(png_bytes(fig.canvas)))
 
 
+@pytest.mark.parametrize("theme", ["default", "dark"])
+def test_set_activation_draws_the_pixels_of_a_new_figure(theme):
+    """Switching activation in place reuses the chrome (card, legend): the result must be
+    exactly a new figure's, titles, limits and shading included, after a z-range change too."""
+    fig = ActivationFigure(actviz.get("sigmoid"), z_range=(-6.0, 4.0), z0=-2.0, theme=theme)
+    fig.render()
+    for name, params in [("leaky_relu", {"alpha": 0.3}), ("relu", {}), ("gelu", {})]:
+        fig.set_activation(actviz.get(name, **params))
+        fresh = ActivationFigure(actviz.get(name, **params), z_range=(-6.0, 4.0), z0=-2.0, theme=theme)
+        assert fig.ax_g.get_title() == fresh.ax_g.get_title() != ""
+        assert np.array_equal(pixels(fig.render()), pixels(fresh.render())), name
+        assert np.array_equal(pixels(fig.render_background()), pixels(fresh.render_background())), name
+    assert np.any(pixels(fig.render()) != pixels(plot("tanh", z_range=(-6.0, 4.0), z0=-2.0, theme=theme).png))
+
+
+def test_title_for_trusts_the_registry_and_checks_typed_formulas():
+    from actviz.figures.activation import registry_titles, title_for
+
+    tex = actviz.get("tanh").latex_g
+    assert title_for(tex, "$g(z)$") == mathtext(tex) and mathtext(tex) in registry_titles()
+    assert title_for(r"\frac{1}{", "$g(z)$") == "$g(z)$"  # mathtext cannot typeset it
+    assert title_for("z" * 200, "$g(z)$") == "$g(z)$"  # too long for a title
+    assert title_for(r"z^{2} + \sin z", "$g(z)$") == r"$z^{2} + \sin z$"
+
+
 def test_the_blit_comparison_can_see_a_stale_frame():
     # guard for the test above: the states compared there really do look different
     fig = ActivationFigure(actviz.get("leaky_relu"))

@@ -19,12 +19,15 @@ def test_dashboard_asks_a_question_beside_each_view_with_a_computed_answer():
     assert "leaky_relu" in d.explorer_question.value and "on neither side" in d.explorer_question.value
 
 
-def test_dashboard_switches_activation_and_keeps_one_explorer():
+def test_dashboard_switches_activation_in_its_one_explorer():
     d = actviz.dashboard("sigmoid", theme="default")
     first = d.explorer
     assert repr(d) == "Dashboard(Explorer(sigmoid: z in [-8, 8], z0 = 1))"
+    d.explorer.controls["z_range"].value = (-5.0, 3.0)
+    d.explorer.controls["z0"].value = -2.0
     d.controls["activation"].value = "leaky_relu"
-    assert d.explorer is not first and d.explorer.act.name == "leaky_relu"
+    assert d.explorer is first and d.explorer.act.name == "leaky_relu"
+    assert repr(d) == "Dashboard(Explorer(leaky_relu: z in [-5, 3], z0 = -2, alpha = 0.01))"  # the student's view stays
     assert "alpha" in d.explorer.controls
     assert list(d._explorer_box.children) == [d.explorer]
     assert bytes(d.explorer.image.value).startswith(PNG_MAGIC)

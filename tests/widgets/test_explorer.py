@@ -465,3 +465,42 @@ def test_a_callback_that_cannot_draw_says_so_and_does_not_raise(monkeypatch):
     e.controls["z0"].value = 0.5  # the kernel's z0 path (no render) must not raise either
     assert e.last_error == "RuntimeError: a figure that cannot be drawn"
     assert "cannot be drawn" in e._readout.value
+
+
+# ---------------------------------------------------------------- switching activation in place
+
+
+def test_set_activation_swaps_the_parameter_sliders_and_keeps_the_view():
+    e = ex("sigmoid", z_range=(-5.0, 3.0), z0=-2.0)
+    canvas, z0 = e.canvas, e.controls["z0"]
+    e.set_activation("leaky_relu", alpha=0.25)
+    alpha = e.controls["alpha"]
+    assert list(e.controls) == ["z_range", "z0", "alpha"] and alpha.value == 0.25
+    children = list(e.children)
+    assert children.index(alpha) == children.index(z0) + 1 and e.canvas is canvas
+    assert e.view.z_range == (-5.0, 3.0) and e.view.z0 == -2.0
+    assert "<b>leaky_relu</b>" in e._title.value and e.act.label in e.canvas.frame["label"]
+    alpha.value = 0.5  # the new slider drives the figure
+    assert e.act.params["alpha"] == 0.5 and tangent_slope(e) == pytest.approx(0.5)
+    e.set_activation("tanh")
+    assert list(e.controls) == ["z_range", "z0"] and alpha not in e.children
+    assert alpha.comm is None  # the old slider is closed, in kernel and browser
+    assert tangent_slope(e) == pytest.approx(1 - math.tanh(-2.0) ** 2)
+
+
+def test_set_activation_shows_what_a_new_explorer_shows():
+    e = ex("sigmoid", z_range=(-6.0, 4.0), z0=1.5)
+    for name in ["gelu", "relu", "silu"]:
+        e.set_activation(name)
+        fresh = ex(name, z_range=(-6.0, 4.0), z0=1.5)
+        assert np.array_equal(pixels(e.canvas.background), pixels(fresh.canvas.background)), name
+        assert np.array_equal(pixels(e.image.value), pixels(fresh.image.value)), name
+        assert e.canvas.frame["g"] == fresh.canvas.frame["g"] and e.readout.value == fresh.readout.value
+        fresh.close_all_views()
+
+
+def test_set_activation_rejects_an_unknown_name_and_keeps_the_explorer():
+    e = ex("tanh")
+    with pytest.raises(ValueError, match="sigmoid"):
+        e.set_activation("sigmoidd")
+    assert e.act.name == "tanh" and list(e.controls) == ["z_range", "z0"]
