@@ -20,7 +20,8 @@ in the Voilà page does:
    ``request_states``; *page usable* = page fetch started -> the ``update_states`` reply (every
    model's state, binary buffers included) has arrived and holds every model of the page;
 3. pick ``--activation`` (default leaky_relu, which has an alpha slider) in the activation
-   dropdown ({index}) -> the explorer's new canvas background (the kernel switches it in place);
+   dropdown ({index}) -> the explorer's new canvas background and its title naming the pick (the
+   kernel switches the explorer in place; its new parameter sliders come with the title);
 4. for ``--seconds``: z0 moves at ``--z0-rate`` per second (an ``update`` {value} to the z0
    slider and, as the browser's jsdlink does, {z0} to the canvas); heavy moves at
    ``--heavy-rate`` per second, alternating z range (low handle) and alpha; like the ipywidgets
@@ -718,9 +719,22 @@ class Student:
         # an older dashboard built a new explorer (a new canvas, shown by a children update
         # that may come after its background)
         t_bg, cid = await asyncio.wait_for(fut, max(0.01, deadline - now()))
-        while cid != old_canvas and self.find_explorer()["canvas"] != cid and now() < deadline:
-            await asyncio.sleep(0.02)
-        self.r["switch_ms"] = 1000 * (t_bg - t)
+        while not self._explorer_shows(name, cid) and now() < deadline:
+            await asyncio.sleep(0.01)
+        self.r["switch_ms"] = 1000 * (max(t_bg, now()) - t)  # until the student sees it all: plot, title, sliders
+
+    def _explorer_shows(self, name: str, canvas: str) -> bool:
+        """The displayed explorer is ``canvas`` and its title names ``name`` (its parameter
+        sliders are in the same children list, so they are shown too)."""
+        try:
+            ex = self.find_explorer()
+        except (LookupError, StopIteration):
+            return False
+        if ex["canvas"] != canvas:
+            return False
+        kids = self.models[ex["box"]]["state"]["children"]
+        return any(f"<b>{name}</b>" in str(self.models.get(k[len(MODEL_REF):], {}).get("state", {}).get("value", ""))
+                   for k in kids)
 
     async def interact(self, seconds: float) -> None:
         ex = self.find_explorer()
