@@ -710,18 +710,17 @@ class Student:
         if name not in labels:
             raise LookupError(f"{name!r} not among the dropdown's options {labels}")
         t = now()
-        old_canvas = ex["canvas"]
         fut = self.wait_background(None, t)
         await self.update(ex["dropdown"], {"index": labels.index(name)})
         deadline = t + self.opts.move_timeout
-        # the first background after the pick (nothing else moves meanwhile): the explorer
-        # switches in place (same canvas, new parameter sliders sent before the background);
-        # an older dashboard built a new explorer (a new canvas, shown by a children update
-        # that may come after its background)
+        # the first background after the pick (nothing else moves meanwhile), then the title
+        # naming it: the explorer switches in place and sends its new parameter sliders and
+        # title just after the background (an older dashboard built a new explorer: a new
+        # canvas, shown by a children update that may come after its background)
         t_bg, cid = await asyncio.wait_for(fut, max(0.01, deadline - now()))
         while not self._explorer_shows(name, cid) and now() < deadline:
             await asyncio.sleep(0.01)
-        self.r["switch_ms"] = 1000 * (max(t_bg, now()) - t)  # until the student sees it all: plot, title, sliders
+        self.r["switch_ms"] = 1000 * (now() - t)  # until the student sees it all: plot, title, sliders
 
     def _explorer_shows(self, name: str, canvas: str) -> bool:
         """The displayed explorer is ``canvas`` and its title names ``name`` (its parameter

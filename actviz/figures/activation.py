@@ -72,13 +72,19 @@ def mathtext(tex: str) -> str:
     return f"${tex}$"
 
 
+def title_texts(act: Activation) -> tuple[str, str]:
+    """The LaTeX of the two panel titles: g, and g' (in terms of g where it can be)."""
+    return act.latex_g, act.latex_dg_from_g or act.latex_dg
+
+
+@functools.cache
 def registry_titles() -> frozenset[str]:
     """The mathtext titles of the built-in activations: typeset without a trial parse
-    (test_every_registered_formula_is_valid_mathtext checks that each one does), which saves ~50 ms per new figure."""
-    return frozenset(mathtext(t) for n in names() for a in (get(n),) for t in (a.latex_g, a.latex_dg_from_g or a.latex_dg))
+    (test_every_registered_formula_is_valid_mathtext checks that each one does), which saves
+    ~50 ms per new figure."""
+    return frozenset(mathtext(t) for a in map(get, names()) for t in title_texts(a))
 
 
-@functools.lru_cache(maxsize=256)
 def title_for(tex: str, fallback: str, max_chars: int = 90) -> str:
     """``tex`` as a mathtext title, or ``fallback`` when it is too long or mathtext can't
     typeset it (formulas typed by learners can be either; the notebook shows them in full)."""
@@ -87,16 +93,13 @@ def title_for(tex: str, fallback: str, max_chars: int = 90) -> str:
     title = mathtext(tex)
     if len(title) > max_chars:
         return fallback
-    if title in _REGISTRY_TITLES():
+    if title in registry_titles():
         return title
     try:
         MathTextParser("path").parse(title)
     except ValueError:
         return fallback
     return title
-
-
-_REGISTRY_TITLES = functools.cache(registry_titles)
 
 
 class ActivationFigure(FigureView):
@@ -146,9 +149,9 @@ class ActivationFigure(FigureView):
     # ---------------------------------------------------------------- state
 
     def _set_titles(self) -> None:
-        fs, act = self.theme.font_size, self.act
-        self.ax_g.set_title(title_for(act.latex_g, "$g(z)$"), fontsize=fs)
-        self.ax_dg.set_title(title_for(act.latex_dg_from_g or act.latex_dg, "$g'(z)$"), fontsize=fs)
+        tex_g, tex_dg = title_texts(self.act)
+        self.ax_g.set_title(title_for(tex_g, "$g(z)$"), fontsize=self.theme.font_size)
+        self.ax_dg.set_title(title_for(tex_dg, "$g'(z)$"), fontsize=self.theme.font_size)
 
     def set_activation(self, act) -> None:
         """Show another activation in this figure (z range and z0 kept). Cheaper than a new

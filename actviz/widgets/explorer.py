@@ -76,9 +76,7 @@ class Explorer(LiveView):
         self.act = act
         self.view.set_activation(act)
         self.refresh()  # the slow part first: then the plot, sliders and title change within ms
-        kept = [w for w in self.children if w not in old]
-        at = kept.index(self.controls["z0"]) + 1
-        self.children = (*kept[:at], *new.values(), *kept[at:])
+        self.children = self._layout()
         self._title.value = _title_html(act)
         for slider in old:
             close_tree(slider)

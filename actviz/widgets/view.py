@@ -101,9 +101,14 @@ class LiveView(widgets.VBox):
         for control in controls.values():
             if isinstance(control, widgets.ValueWidget):
                 control.observe(self._on_change, names="value")
-        super().__init__([*header, *controls.values(), *footer, self._readout, self._image if body is None else body,
-                          SliderKeys()], **kwargs)
+        self._parts = (tuple(header), tuple(footer), self._image if body is None else body, SliderKeys())
+        super().__init__(self._layout(), **kwargs)
         self._show()
+
+    def _layout(self) -> tuple:
+        """The children: header, the controls (in ``controls`` order), footer, readout, body."""
+        header, footer, body, keys = self._parts
+        return (*header, *self.controls.values(), *footer, self._readout, body, keys)
 
     # ---------------------------------------------------------------- protocol
 

@@ -59,7 +59,7 @@ def _pick_by_keyboard(d: VoilaDashboard, name: str) -> None:
     assert picker.input_value() == name
     d.page.get_by_text(f"{name}: drag a slider").wait_for(timeout=10_000)
     d.page.get_by_text(f"where is the tangent of {actviz.get(name).label} steepest").wait_for(timeout=10_000)
-    d.screenshot(ARTIFACTS / "classroom-picked-leaky-relu.png")
+    d.screenshot(ARTIFACTS / f"classroom-picked-{name.replace('_', '-')}.png")
     _check_moves(d.move_all_sliders(2), f"the dashboard after picking {name} by keyboard")
 
 
